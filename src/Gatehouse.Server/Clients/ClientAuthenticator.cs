@@ -1,0 +1,53 @@
+using Gatehouse.Protocol.Clients;
+using Gatehouse.Protocol.Errors;
+using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Gatehouse.Server.Clients;
+
+/// <summary>
+/// Authenticates a confidential client at the token, introspection and revocation endpoints with
+/// client_secret_basic or client_secret_post (RFC 6749 §2.3.1). Every failure is the same invalid_client,
+/// so a caller cannot tell an unknown client from a wrong secret or a disabled client.
+/// </summary>
+public sealed class ClientAuthenticator(ClientRegistry clients)
+{
+    // Compared against when the client is unknown, so that unknown and known clients take the same time.
+    private static readonly string UnknownClientHash = TokenHash.Sha256(Guid.NewGuid().ToString());
+
+    public (ClientDefinition? Client, OAuthError? Error) Authenticate(HttpContext context, OAuthForm form)
+    {
+        var headers = context.Request.Headers.Authorization;
+        if (headers.Count > 1)
+            return (null, OAuthError.InvalidRequest("More than one Authorization header was sent."));
+
+        string clientId, secret;
+        var header = headers.Count == 1 ? headers[0] ?? "" : "";
+        if (ClientSecretBasic.IsBasic(header))
+        {
+            // RFC 6749 §2.3: a client must not use more than one authentication method in a request.
+            if (form.Has("client_secret"))
+                return (null, OAuthError.InvalidRequest("The client used both client_secret_basic and client_secret_post."));
+            if (!ClientSecretBasic.TryParse(header, out clientId, out secret, out var parseError))
+                return (null, OAuthError.InvalidClient(parseError));
+            if (form["client_id"] is { } formId && formId != clientId)
+                return (null, OAuthError.InvalidRequest("client_id in the body differs from the Basic credentials."));
+        }
+        else if (form["client_id"] is { } postId && form["client_secret"] is { } postSecret)
+        {
+            clientId = postId;
+            secret = postSecret;
+        }
+        else
+        {
+            return (null, OAuthError.InvalidClient("Client authentication is required (client_secret_basic or client_secret_post)."));
+        }
+
+        var client = clients.Find(clientId);
+        var secretMatches = TokenHash.Matches(secret, client?.SecretHash ?? UnknownClientHash);
+        if (client is null || !client.Enabled || !secretMatches)
+            return (null, OAuthError.InvalidClient("Client authentication failed."));
+        return (client, null);
+    }
+}

@@ -1,0 +1,47 @@
+using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Configuration;
+
+namespace Gatehouse.Server.Clients;
+
+public enum AccessTokenFormat { Opaque, Jwt }
+
+/// <summary>A configured client, ready for the hot path: secret already hashed, lists turned into sets.</summary>
+public sealed class ClientDefinition
+{
+    public required string ClientId { get; init; }
+    public bool Enabled { get; init; }
+    public required string SecretHash { get; init; }
+    public required IReadOnlySet<string> GrantTypes { get; init; }
+    public required IReadOnlyList<string> Scopes { get; init; }
+    public AccessTokenFormat AccessTokenFormat { get; init; }
+    public TimeSpan AccessTokenLifetime { get; init; }
+    public string? Audience { get; init; }
+    public required IReadOnlyDictionary<string, string> Claims { get; init; }
+    public required IReadOnlyDictionary<string, string> ClaimMappings { get; init; }
+    public bool Introspection { get; init; }
+
+    public static ClientDefinition From(string clientId, ClientOptions o) => new()
+    {
+        ClientId = clientId,
+        Enabled = o.Enabled,
+        SecretHash = string.IsNullOrEmpty(o.SecretHash) ? TokenHash.Sha256(o.Secret!) : o.SecretHash,
+        GrantTypes = new HashSet<string>(o.GrantTypes, StringComparer.Ordinal),
+        Scopes = o.Scopes.Distinct(StringComparer.Ordinal).ToArray(),
+        AccessTokenFormat = o.AccessTokenFormat == "jwt" ? AccessTokenFormat.Jwt : AccessTokenFormat.Opaque,
+        AccessTokenLifetime = o.AccessTokenLifetime,
+        Audience = o.Audience,
+        Claims = new Dictionary<string, string>(o.Claims, StringComparer.Ordinal),
+        ClaimMappings = new Dictionary<string, string>(o.ClaimMappings, StringComparer.Ordinal),
+        Introspection = o.Introspection,
+    };
+}
+
+public sealed class ClientRegistry(GatehouseOptions options)
+{
+    private readonly Dictionary<string, ClientDefinition> _clients =
+        options.Clients.ToDictionary(p => p.Key, p => ClientDefinition.From(p.Key, p.Value), StringComparer.Ordinal);
+
+    public ClientDefinition? Find(string clientId) => _clients.GetValueOrDefault(clientId);
+
+    public IEnumerable<ClientDefinition> All => _clients.Values;
+}

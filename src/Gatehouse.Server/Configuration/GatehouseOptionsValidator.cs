@@ -1,0 +1,152 @@
+using Gatehouse.Protocol.Scopes;
+using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Keys;
+using Gatehouse.Server.Token;
+
+namespace Gatehouse.Server.Configuration;
+
+/// <summary>Checks every setting before the host starts, so that a mistake stops the process with its key, value and fix.</summary>
+public static class GatehouseOptionsValidator
+{
+    private const string P = GatehouseOptions.Section;
+    private const string Hidden = "(hidden)";
+
+    public static IReadOnlyList<ConfigurationProblem> Validate(GatehouseOptions o)
+    {
+        var problems = new List<ConfigurationProblem>();
+        void Add(string key, string? value, string problem, string fix) => problems.Add(new($"{P}:{key}", value, problem, fix));
+
+        ValidateIssuer(o.Issuer, Add);
+
+        if (!ServiceRoleNames.TryParse(o.Roles, out _, out var unknownRole))
+            Add("Roles", o.Roles, unknownRole.Length > 0 ? $"'{unknownRole}' is not a service role." : "No service role is set.",
+                $"Set a comma-separated list of {ServiceRoleNames.Valid}.");
+
+        if (o.Storage.Provider is not ("sqlite" or "postgres"))
+            Add("Storage:Provider", o.Storage.Provider, "Unknown storage provider.", "Use 'sqlite' (embedded) or 'postgres'.");
+        if (string.IsNullOrWhiteSpace(o.Storage.ConnectionString))
+            Add("Storage:ConnectionString", null, "No connection string.",
+                "Set e.g. 'Data Source=data/gatehouse.db' for sqlite or 'Host=...;Database=gatehouse;Username=...' for postgres.");
+        if (o.Storage.CleanupInterval <= TimeSpan.Zero)
+            Add("Storage:CleanupInterval", o.Storage.CleanupInterval.ToString(), "Must be positive.", "Use e.g. 00:05:00.");
+
+        ValidateKeys(o.Keys, Add);
+
+        if (o.Endpoints.MaxRequestBodyBytes is < 1024 or > 1024 * 1024)
+            Add("Endpoints:MaxRequestBodyBytes", o.Endpoints.MaxRequestBodyBytes.ToString(), "Must be between 1024 and 1048576.", "Use e.g. 16384.");
+
+        foreach (var (name, scope) in o.Scopes)
+        {
+            if (!ScopeSet.IsValidToken(name))
+                Add($"Scopes:{name}", name, "Not a valid scope token (RFC 6749 §3.3: printable ASCII without space, '\"' or '\\').", "Rename the scope.");
+            for (var i = 0; i < scope.Claims.Length; i++)
+            {
+                if (ReservedClaims.Contains(scope.Claims[i]))
+                    Add($"Scopes:{name}:Claims:{i}", scope.Claims[i], "This claim is set by the token service itself.", "Remove it from the scope.");
+            }
+        }
+
+        foreach (var (id, client) in o.Clients)
+            ValidateClient(id, client, o, Add);
+
+        return problems;
+    }
+
+    private static void ValidateIssuer(string issuer, Action<string, string?, string, string> add)
+    {
+        const string fix = "Set Gatehouse:Issuer to the public base URL, e.g. https://login.example.com (http is allowed only for localhost/127.0.0.1).";
+        if (string.IsNullOrWhiteSpace(issuer))
+        {
+            add("Issuer", null, "The issuer is required.", fix);
+            return;
+        }
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            add("Issuer", issuer, "Not an absolute http(s) URL.", fix);
+            return;
+        }
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            add("Issuer", issuer, "RFC 8414 §2 requires the https scheme.", fix);
+        // RFC 8414 §2: no query or fragment components.
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0 || issuer.Contains('?') || issuer.Contains('#'))
+            add("Issuer", issuer, "The issuer must not have a query or fragment (RFC 8414 §2).", fix);
+        if (issuer.EndsWith('/'))
+            add("Issuer", issuer, "The issuer must not end with '/', or clients comparing it exactly will reject tokens.", "Remove the trailing '/'.");
+    }
+
+    private static void ValidateKeys(KeyOptions k, Action<string, string?, string, string> add)
+    {
+        if (!SigningAlgorithms.IsSupported(k.Algorithm))
+            add("Keys:Algorithm", k.Algorithm, "Unsupported signing algorithm.", "Use ES256 (default), RS256 or PS256.");
+        if (string.IsNullOrWhiteSpace(k.EncryptionKey))
+            add("Keys:EncryptionKey", null, "No key to encrypt signing keys at rest.", "Set it to 32 random bytes in base64, e.g. the output of 'openssl rand -base64 32'.");
+        else if (!IsBase64Of32Bytes(k.EncryptionKey))
+            add("Keys:EncryptionKey", Hidden, "Must be exactly 32 bytes, base64-encoded.", "Generate one with 'openssl rand -base64 32'.");
+        if (k.RotationPeriod < TimeSpan.FromMinutes(1))
+            add("Keys:RotationPeriod", k.RotationPeriod.ToString(), "Must be at least one minute.", "Use e.g. 30.00:00:00 (30 days).");
+        if (k.CheckInterval <= TimeSpan.Zero)
+            add("Keys:CheckInterval", k.CheckInterval.ToString(), "Must be positive.", "Use e.g. 00:01:00.");
+        if (k.JwksMaxAge < TimeSpan.Zero)
+            add("Keys:JwksMaxAge", k.JwksMaxAge.ToString(), "Must not be negative.", "Use e.g. 00:05:00.");
+        // A new key must reach every replica (CheckInterval) and every client's JWKS cache (JwksMaxAge) before it signs.
+        if (k.PublishAhead <= k.CheckInterval + k.JwksMaxAge)
+            add("Keys:PublishAhead", k.PublishAhead.ToString(), $"Must be longer than Keys:CheckInterval + Keys:JwksMaxAge ({k.CheckInterval + k.JwksMaxAge}), or clients may see tokens signed by a key they cannot yet find.",
+                "Raise PublishAhead (default 1.00:00:00) or lower CheckInterval/JwksMaxAge.");
+        else if (k.PublishAhead >= k.RotationPeriod)
+            add("Keys:PublishAhead", k.PublishAhead.ToString(), "Must be shorter than Keys:RotationPeriod.", "Lower PublishAhead or raise RotationPeriod.");
+    }
+
+    private static void ValidateClient(string id, ClientOptions c, GatehouseOptions o, Action<string, string?, string, string> add)
+    {
+        var key = $"Clients:{id}";
+        // RFC 6749 Appendix A.1: client_id = *VSCHAR (%x20-7E).
+        if (id.Length == 0 || id.Any(ch => ch < 0x20 || ch > 0x7E))
+            add(key, id, "A client_id may contain only printable ASCII characters.", "Rename the client.");
+
+        var hasSecret = !string.IsNullOrEmpty(c.Secret);
+        var hasHash = !string.IsNullOrEmpty(c.SecretHash);
+        if (hasSecret == hasHash)
+            add($"{key}:Secret", hasSecret ? Hidden : null, hasSecret ? "Both Secret and SecretHash are set." : "The client has no secret.",
+                "Set exactly one: SecretHash (from 'gatehouse clients secret') or, for development, Secret.");
+        else if (hasSecret && c.Secret!.Length < 32)
+            add($"{key}:Secret", Hidden, "Client secrets must be at least 32 characters: they are checked with SHA-256, which is safe only for high-entropy secrets.",
+                "Generate one with 'gatehouse clients secret'.");
+        else if (hasHash && (c.SecretHash!.Length != OpaqueToken.Length || !c.SecretHash.All(IsBase64UrlChar)))
+            add($"{key}:SecretHash", c.SecretHash, "Not a base64url SHA-256 hash (43 characters).", "Use the hash printed by 'gatehouse clients secret'.");
+
+        for (var i = 0; i < c.GrantTypes.Length; i++)
+        {
+            if (!GrantTypes.Supported.Contains(c.GrantTypes[i]))
+                add($"{key}:GrantTypes:{i}", c.GrantTypes[i], "Unsupported grant type.", $"Use one of: {string.Join(", ", GrantTypes.Supported)}.");
+        }
+        if (c.GrantTypes.Length == 0 && !c.Introspection)
+            add($"{key}:GrantTypes", null, "The client may neither obtain tokens nor introspect them.", "Add a grant type such as client_credentials, or set Introspection to true.");
+
+        for (var i = 0; i < c.Scopes.Length; i++)
+        {
+            if (!o.Scopes.ContainsKey(c.Scopes[i]))
+                add($"{key}:Scopes:{i}", c.Scopes[i], "This scope is not defined.", $"Define it under {P}:Scopes or remove it from the client.");
+        }
+        if (c.AccessTokenFormat is not ("opaque" or "jwt"))
+            add($"{key}:AccessTokenFormat", c.AccessTokenFormat, "Unknown access-token format.", "Use 'opaque' (reference token) or 'jwt' (RFC 9068).");
+        if (c.AccessTokenLifetime < TimeSpan.FromSeconds(1) || c.AccessTokenLifetime > TimeSpan.FromDays(1))
+            add($"{key}:AccessTokenLifetime", c.AccessTokenLifetime.ToString(), "Must be between 1 second and 1 day.", "Use a short lifetime such as 00:15:00.");
+        if (c.GrantTypes.Length > 0 && string.IsNullOrWhiteSpace(c.Audience))
+            add($"{key}:Audience", null, "Access tokens need an audience (RFC 9068 §2.2).", "Set Audience to the identifier of the API these tokens are for, e.g. https://api.example.com.");
+        foreach (var claim in c.Claims.Keys.Where(ReservedClaims.Contains))
+            add($"{key}:Claims:{claim}", c.Claims[claim], "This claim is set by the token service itself.", "Remove it from the client's claims.");
+        foreach (var (from, to) in c.ClaimMappings)
+        {
+            if (ReservedClaims.Contains(from) || ReservedClaims.Contains(to))
+                add($"{key}:ClaimMappings:{from}", to, "Claims set by the token service cannot be renamed or overwritten.", "Map only claims released by scopes.");
+        }
+    }
+
+    private static bool IsBase64Of32Bytes(string value)
+    {
+        Span<byte> buffer = stackalloc byte[48];
+        return Convert.TryFromBase64String(value.Trim(), buffer, out var written) && written == 32;
+    }
+
+    private static bool IsBase64UrlChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+}

@@ -1,0 +1,16 @@
+namespace Gatehouse.Server.Discovery;
+
+/// <summary>Paths of the protocol endpoints, relative to the issuer.</summary>
+public static class EndpointPaths
+{
+    public const string Token = "/token";
+    public const string Introspection = "/introspect";
+    public const string Revocation = "/revoke";
+    public const string Jwks = "/jwks";
+    public const string OpenIdConfiguration = "/.well-known/openid-configuration";
+    public const string OAuthAuthorizationServer = "/.well-known/oauth-authorization-server";
+    public const string HealthLive = "/health/live";
+    public const string HealthReady = "/health/ready";
+    public const string AdminKeys = "/admin/keys";
+    public const string AdminKeysRotate = "/admin/keys/rotate";
+}

@@ -1,0 +1,84 @@
+using Gatehouse.Protocol.Errors;
+using Gatehouse.Protocol.Scopes;
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Configuration;
+using Gatehouse.Server.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Gatehouse.Server.Token;
+
+/// <summary>The token endpoint (RFC 6749 §3.2). Grants: client_credentials (§4.4).</summary>
+public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessTokenIssuer issuer, GatehouseOptions options) : IEndpointHandler
+{
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var (form, formError) = await OAuthForm.ReadAsync(context, options.Endpoints.MaxRequestBodyBytes);
+        if (form is null)
+        {
+            await OAuthResponses.WriteErrorAsync(context, formError!);
+            return;
+        }
+        var (client, authError) = authenticator.Authenticate(context, form);
+        if (client is null)
+        {
+            await OAuthResponses.WriteErrorAsync(context, authError!);
+            return;
+        }
+
+        var grantType = form["grant_type"];
+        var result = grantType switch
+        {
+            null => Fail(OAuthError.InvalidRequest("The grant_type parameter is missing.")),
+            GrantTypes.ClientCredentials => await ClientCredentialsAsync(client, form, context.RequestAborted),
+            _ => Fail(OAuthError.UnsupportedGrantType($"The grant type '{OAuthError.Echo(grantType)}' is not supported.")),
+        };
+        if (result.Error is not null)
+        {
+            await OAuthResponses.WriteErrorAsync(context, result.Error);
+            return;
+        }
+
+        // RFC 6749 §5.1.
+        var token = result.Token!;
+        OAuthResponses.NoStore(context.Response);
+        await OAuthResponses.WriteJsonAsync(context.Response, w =>
+        {
+            w.WriteString("access_token", token.Value);
+            w.WriteString("token_type", "Bearer");
+            w.WriteNumber("expires_in", token.ExpiresIn);
+            if (token.Scope.Length > 0)
+                w.WriteString("scope", token.Scope);
+        });
+    }
+
+    private static (IssuedAccessToken? Token, OAuthError? Error) Fail(OAuthError error) => (null, error);
+
+    /// <summary>RFC 6749 §4.4: the client is the resource owner; sub is its client_id.</summary>
+    private async Task<(IssuedAccessToken? Token, OAuthError? Error)> ClientCredentialsAsync(ClientDefinition client, OAuthForm form, CancellationToken ct)
+    {
+        if (!client.GrantTypes.Contains(GrantTypes.ClientCredentials))
+            return Fail(OAuthError.UnauthorizedClient("The client may not use the client_credentials grant."));
+        var scopes = RequestedScopes(client, form["scope"], out var scopeError);
+        if (scopeError is not null)
+            return Fail(scopeError);
+        return (await issuer.IssueAsync(client, client.ClientId, scopes, client.Claims, ct), null);
+    }
+
+    /// <summary>RFC 6749 §3.3: without a scope parameter the client gets its configured scopes; any unknown one is an error.</summary>
+    private static IReadOnlyList<string> RequestedScopes(ClientDefinition client, string? scopeParameter, out OAuthError? error)
+    {
+        error = null;
+        if (!ScopeSet.TryParse(scopeParameter, out var requested))
+        {
+            error = OAuthError.InvalidScope("The scope parameter is malformed (RFC 6749 §3.3).");
+            return [];
+        }
+        if (requested.Count == 0)
+            return client.Scopes;
+        var notAllowed = requested.FirstOrDefault(s => !client.Scopes.Contains(s, StringComparer.Ordinal));
+        if (notAllowed is not null)
+            error = OAuthError.InvalidScope($"The scope '{notAllowed}' is not allowed for this client.");
+        return requested;
+    }
+}

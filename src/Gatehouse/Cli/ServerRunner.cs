@@ -1,0 +1,66 @@
+using Gatehouse.Server.Configuration;
+using Gatehouse.Server.Discovery;
+using Gatehouse.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gatehouse.Cli;
+
+/// <summary>Starts a server process, says what listens where, and runs until Ctrl+C or SIGTERM.</summary>
+internal static class ServerRunner
+{
+    public static async Task<int> RunAsync(string? configFile, IDictionary<string, string?> overrides, string urls, bool migrate, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        ConfigurationLoader.Apply(builder.Configuration, configFile, overrides);
+        builder.WebHost.UseUrls(urls);
+        await using var app = GatehouseApplication.Build(builder);
+        var options = app.Services.GetRequiredService<GatehouseOptions>();
+
+        if (migrate)
+        {
+            foreach (var name in await GatehouseStorage.MigrateAsync(app.Services, ct))
+                Console.WriteLine($"Applied migration {name}");
+        }
+        else if (await GatehouseStorage.PendingMigrationsAsync(app.Services, ct) is { Count: > 0 } pending)
+        {
+            await Console.Error.WriteLineAsync(
+                $"The store has {pending.Count} pending migration(s) ({string.Join(", ", pending)}). Fix: run 'gatehouse migrate --config {configFile}' first, or start with --migrate.");
+            return CommandFailures.StoreError;
+        }
+
+        await app.StartAsync(ct);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var roles = GatehouseApplication.RolesOf(options);
+        Console.WriteLine($"Gatehouse is serving roles [{ServiceRoleNames.Format(roles)}] for issuer {options.Issuer}");
+        foreach (var address in addresses)
+        {
+            Console.WriteLine($"  listening on {address}");
+            foreach (var line in EndpointsOf(roles))
+                Console.WriteLine($"    {address.TrimEnd('/')}{line}");
+        }
+        Console.WriteLine("Press Ctrl+C to stop.");
+        await app.WaitForShutdownAsync(ct);
+        return 0;
+    }
+
+    private static IEnumerable<string> EndpointsOf(ServiceRoles roles)
+    {
+        if (roles.HasFlag(ServiceRoles.Token) || roles.HasFlag(ServiceRoles.Authentication))
+        {
+            yield return $"{EndpointPaths.OpenIdConfiguration}   metadata";
+            yield return $"{EndpointPaths.Jwks}   signing keys";
+        }
+        if (roles.HasFlag(ServiceRoles.Token))
+        {
+            yield return $"{EndpointPaths.Token}   token endpoint";
+            yield return $"{EndpointPaths.Introspection}   introspection";
+            yield return $"{EndpointPaths.Revocation}   revocation";
+        }
+        if (roles.HasFlag(ServiceRoles.Admin))
+            yield return $"{EndpointPaths.AdminKeys}   admin API";
+        yield return $"{EndpointPaths.HealthReady}   readiness";
+    }
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Gatehouse.Cli;
+
+var root = new RootCommand("Gatehouse: OAuth 2.0 / OpenID Connect authorization server, phantom-token gateway and workload identities.");
+root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(ClientsCommand.Create());
+return await root.Parse(args).InvokeAsync();
