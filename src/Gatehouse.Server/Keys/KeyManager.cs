@@ -11,8 +11,24 @@ public sealed class KeyManager(
     SigningKeyStore store, SigningKeyRing ring, KeyProtector protector, KeySchedule schedule,
     GatehouseOptions options, TimeProvider time, ILogger<KeyManager> logger)
 {
+    // Serialises this process's writers (the rotation timer, the admin API), so they do not both create a key.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
     /// <summary>Applies scheduled rotation, removes expired keys and reloads the ring from the store.</summary>
     public async Task RefreshAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await RefreshLockedAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RefreshLockedAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var keys = await store.ListAsync(ct);
@@ -33,6 +49,19 @@ public sealed class KeyManager(
     /// </summary>
     public async Task<SigningKeyRecord> RotateAsync(bool immediately, CancellationToken ct)
     {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await RotateLockedAsync(immediately, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<SigningKeyRecord> RotateLockedAsync(bool immediately, CancellationToken ct)
+    {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var keys = await store.ListAsync(ct);
         var activatesAt = immediately ? now : now + schedule.PublishAheadSeconds;
@@ -48,7 +77,7 @@ public sealed class KeyManager(
         }
         if (KeySchedule.Active(keys, now) is { } active)
             await store.RescheduleAsync(active.Kid, active.ActivatesAt, activatesAt, schedule.ExpiryAfterRetirement(activatesAt), ct);
-        await RefreshAsync(ct);
+        await RefreshLockedAsync(ct);
         return (await store.ListAsync(ct)).Single(k => k.Kid == next.Kid);
     }
 
