@@ -14,7 +14,7 @@ internal static class DemoConfiguration
     public const string FileName = "gatehouse.json";
     public const string EnvFileName = "demo.env";
 
-    public static (string Path, bool Created) Ensure(string dataDirectory)
+    public static (string Path, bool Created) Ensure(string dataDirectory, string issuer)
     {
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
@@ -32,6 +32,9 @@ internal static class DemoConfiguration
         {
             ["Gatehouse"] = new JsonObject
             {
+                ["Issuer"] = issuer,
+                ["Roles"] = "all",
+                ["Storage"] = new JsonObject { ["Provider"] = "sqlite", ["ConnectionString"] = SqliteConnectionString(dataDirectory) },
                 ["Keys"] = new JsonObject { ["Algorithm"] = "ES256", ["EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
                 ["Scopes"] = new JsonObject
                 {
@@ -60,6 +63,8 @@ internal static class DemoConfiguration
         }
         return (path, true);
     }
+
+    public static string SqliteConnectionString(string dataDirectory) => $"Data Source={Path.Combine(dataDirectory, "gatehouse.db")}";
 
     private static JsonObject Scope(string description, params string[] claims) =>
         new() { ["Description"] = description, ["Claims"] = new JsonArray(claims.Select(c => (JsonNode)c).ToArray()) };

@@ -28,16 +28,17 @@ internal static class UpCommand
         command.SetAction((parse, ct) => CommandFailures.RunAsync(() =>
         {
             var directory = parse.GetValue(data)!.FullName;
-            var (config, created) = DemoConfiguration.Ensure(directory);
+            var issuer = $"http://127.0.0.1:{parse.GetValue(port)}";
+            var (config, created) = DemoConfiguration.Ensure(directory, issuer);
             Console.WriteLine(created ? $"Created the demo configuration {config} with fresh secrets." : $"Using the demo configuration {config}.");
             Console.WriteLine($"Demo client secrets: source {Path.Combine(directory, DemoConfiguration.EnvFileName)}");
-            var issuer = $"http://127.0.0.1:{parse.GetValue(port)}";
+            // The file holds the same values; they are forced here so that --port and --data always win.
             var overrides = new Dictionary<string, string?>
             {
                 ["Gatehouse:Issuer"] = issuer,
                 ["Gatehouse:Roles"] = "all",
                 ["Gatehouse:Storage:Provider"] = "sqlite",
-                ["Gatehouse:Storage:ConnectionString"] = $"Data Source={Path.Combine(directory, "gatehouse.db")}",
+                ["Gatehouse:Storage:ConnectionString"] = DemoConfiguration.SqliteConnectionString(directory),
             };
             return ServerRunner.RunAsync(config, overrides, issuer, migrate: true, ct);
         }));
