@@ -1,6 +1,7 @@
 using Gatehouse.Protocol.Clients;
 using Gatehouse.Protocol.Errors;
 using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Http;
 using Microsoft.AspNetCore.Http;
 
@@ -11,10 +12,31 @@ namespace Gatehouse.Server.Clients;
 /// client_secret_basic or client_secret_post (RFC 6749 §2.3.1). Every failure is the same invalid_client,
 /// so a caller cannot tell an unknown client from a wrong secret or a disabled client.
 /// </summary>
-public sealed class ClientAuthenticator(ClientRegistry clients)
+public sealed class ClientAuthenticator(ClientRegistry clients, GatehouseOptions options)
 {
     // Compared against when the client is unknown, so that unknown and known clients take the same time.
     private static readonly string UnknownClientHash = TokenHash.Sha256(Guid.NewGuid().ToString());
+
+    /// <summary>
+    /// The common start of the token, introspection and revocation endpoints: read the form strictly and authenticate
+    /// the client. On failure the error response is already written and null is returned.
+    /// </summary>
+    public async Task<(OAuthForm Form, ClientDefinition Client)?> ReadAuthenticatedRequestAsync(HttpContext context)
+    {
+        var (form, formError) = await OAuthForm.ReadAsync(context, options.Endpoints.MaxRequestBodyBytes);
+        if (form is null)
+        {
+            await OAuthResponses.WriteErrorAsync(context, formError!);
+            return null;
+        }
+        var (client, authError) = Authenticate(context, form);
+        if (client is null)
+        {
+            await OAuthResponses.WriteErrorAsync(context, authError!);
+            return null;
+        }
+        return (form, client);
+    }
 
     public (ClientDefinition? Client, OAuthError? Error) Authenticate(HttpContext context, OAuthForm form)
     {

@@ -22,18 +22,8 @@ public sealed class IntrospectionEndpoint(
 
     public async Task HandleAsync(HttpContext context)
     {
-        var (form, formError) = await OAuthForm.ReadAsync(context, options.Endpoints.MaxRequestBodyBytes);
-        if (form is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, formError!);
+        if (await authenticator.ReadAuthenticatedRequestAsync(context) is not (var form, var client))
             return;
-        }
-        var (client, authError) = authenticator.Authenticate(context, form);
-        if (client is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, authError!);
-            return;
-        }
         if (!client.Introspection)
         {
             await OAuthResponses.WriteErrorAsync(context, new OAuthError(OAuthErrorCodes.UnauthorizedClient, "The client may not introspect tokens.", 403));

@@ -1,6 +1,5 @@
 using Gatehouse.Protocol.Errors;
 using Gatehouse.Server.Clients;
-using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Http;
 using Gatehouse.Server.Storage;
 using Microsoft.AspNetCore.Http;
@@ -12,22 +11,12 @@ namespace Gatehouse.Server.Token;
 /// already revoked token is answered with 200 like a successful revocation (§2.2), so the caller learns nothing.
 /// </summary>
 public sealed class RevocationEndpoint(
-    ClientAuthenticator authenticator, TokenInspector inspector, AccessTokenStore store, GatehouseOptions options, TimeProvider time) : IEndpointHandler
+    ClientAuthenticator authenticator, TokenInspector inspector, AccessTokenStore store, TimeProvider time) : IEndpointHandler
 {
     public async Task HandleAsync(HttpContext context)
     {
-        var (form, formError) = await OAuthForm.ReadAsync(context, options.Endpoints.MaxRequestBodyBytes);
-        if (form is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, formError!);
+        if (await authenticator.ReadAuthenticatedRequestAsync(context) is not (var form, var client))
             return;
-        }
-        var (client, authError) = authenticator.Authenticate(context, form);
-        if (client is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, authError!);
-            return;
-        }
         var token = form["token"];
         if (token is null)
         {

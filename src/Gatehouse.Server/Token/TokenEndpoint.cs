@@ -1,30 +1,19 @@
 using Gatehouse.Protocol.Errors;
 using Gatehouse.Protocol.Scopes;
 using Gatehouse.Server.Clients;
-using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.Server.Token;
 
 /// <summary>The token endpoint (RFC 6749 §3.2). Grants: client_credentials (§4.4).</summary>
-public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessTokenIssuer issuer, GatehouseOptions options) : IEndpointHandler
+public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessTokenIssuer issuer) : IEndpointHandler
 {
 
     public async Task HandleAsync(HttpContext context)
     {
-        var (form, formError) = await OAuthForm.ReadAsync(context, options.Endpoints.MaxRequestBodyBytes);
-        if (form is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, formError!);
+        if (await authenticator.ReadAuthenticatedRequestAsync(context) is not (var form, var client))
             return;
-        }
-        var (client, authError) = authenticator.Authenticate(context, form);
-        if (client is null)
-        {
-            await OAuthResponses.WriteErrorAsync(context, authError!);
-            return;
-        }
 
         var grantType = form["grant_type"];
         var result = grantType switch
