@@ -5,11 +5,13 @@ namespace Gatehouse.Server.Storage;
 /// <summary>Issued opaque tokens and revoked JWTs. Every method is one round trip to the store.</summary>
 public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> contexts)
 {
-    private static readonly Func<GatehouseDbContext, string, CancellationToken, Task<AccessTokenRecord?>> FindByHashQuery =
+    // Compiled queries are bound to the model of the first context that runs them, and each provider has its own
+    // model, so they belong to the store instance (one per process and provider), not to the type.
+    private readonly Func<GatehouseDbContext, string, CancellationToken, Task<AccessTokenRecord?>> FindByHashQuery =
         EF.CompileAsyncQuery((GatehouseDbContext db, string hash, CancellationToken _) =>
             db.AccessTokens.AsNoTracking().FirstOrDefault(t => t.Hash == hash));
 
-    private static readonly Func<GatehouseDbContext, string, CancellationToken, Task<bool>> IsJwtRevokedQuery =
+    private readonly Func<GatehouseDbContext, string, CancellationToken, Task<bool>> IsJwtRevokedQuery =
         EF.CompileAsyncQuery((GatehouseDbContext db, string jti, CancellationToken _) =>
             db.RevokedJwts.Any(r => r.Jti == jti));
 
