@@ -21,7 +21,12 @@ internal static class ConfigurationLoader
         builder.Sources.Clear();
         builder.AddInMemoryCollection(LoggingDefaults);
         if (jsonFile is not null)
-            builder.AddJsonFile(Path.GetFullPath(jsonFile), optional: false, reloadOnChange: false);
+        {
+            var path = Path.GetFullPath(jsonFile);
+            if (!File.Exists(path))
+                throw new FileNotFoundException($"Configuration file not found: {path}", path);
+            builder.AddJsonFile(path, optional: false, reloadOnChange: false);
+        }
         builder.AddEnvironmentVariables();
         builder.AddInMemoryCollection(overrides);
     }

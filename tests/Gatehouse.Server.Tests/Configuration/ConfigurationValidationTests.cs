@@ -137,8 +137,8 @@ public class ConfigurationValidationTests
     public void MisspelledSetting_IsReported()
     {
         var problem = Assert.Single(Invalid(s => s["Gatehouse:Clients:service:Secrte"] = "x").Problems);
-        Assert.Contains("Secrte", problem.Value);
-        Assert.Contains("Client", problem.Key);
+        Assert.Equal("Gatehouse:Clients:service:Secrte", problem.Key);
+        Assert.Contains("Secrte", problem.Problem);
     }
 
     [Fact]
@@ -146,6 +146,7 @@ public class ConfigurationValidationTests
     {
         var problem = Assert.Single(Invalid(s => s["Gatehouse:Keys:RotationPeriod"] = "thirty days").Problems);
         Assert.Equal("Gatehouse:Keys:RotationPeriod", problem.Key);
+        Assert.Equal("thirty days", problem.Value);
     }
 
     [Fact]
