@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
@@ -32,11 +33,8 @@ public sealed class KeyManager(
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var keys = await store.ListAsync(ct);
-        if (schedule.NextKeyToCreate(keys, now) is { } activatesAt)
-        {
-            var key = await CreateAsync(activatesAt, ct);
+        if (schedule.NextKeyToCreate(keys, now) is { } activatesAt && await TryCreateAsync(keys, activatesAt, ct) is { } key)
             logger.LogInformation("Signing key {Kid} ({Algorithm}) created; signs from {ActivatesAt:u}.", key.Kid, key.Algorithm, DateTimeOffset.FromUnixTimeSeconds(key.ActivatesAt));
-        }
         var removed = await store.DeleteExpiredAsync(now, ct);
         if (removed > 0)
             logger.LogInformation("Removed {Count} expired signing key(s).", removed);
@@ -73,7 +71,8 @@ public sealed class KeyManager(
         }
         else
         {
-            next = await CreateAsync(activatesAt, ct);
+            // Lost a race with another replica creating the next key: bring that one forward instead.
+            next = await TryCreateAsync(keys, activatesAt, ct) ?? await RescheduleNewestAsync(activatesAt, ct);
         }
         if (KeySchedule.Active(keys, now) is { } active)
             await store.RescheduleAsync(active.Kid, active.ActivatesAt, activatesAt, schedule.ExpiryAfterRetirement(activatesAt), ct);
@@ -83,7 +82,15 @@ public sealed class KeyManager(
 
     public Task<IReadOnlyList<SigningKeyRecord>> ListAsync(CancellationToken ct) => store.ListAsync(ct);
 
-    private async Task<SigningKeyRecord> CreateAsync(long activatesAt, CancellationToken ct)
+    private async Task<SigningKeyRecord> RescheduleNewestAsync(long activatesAt, CancellationToken ct)
+    {
+        var newest = (await store.ListAsync(ct)).MaxBy(k => k.Generation)!;
+        await store.RescheduleAsync(newest.Kid, activatesAt, activatesAt + schedule.RotationSeconds, schedule.ExpiryAfterRetirement(activatesAt + schedule.RotationSeconds), ct);
+        return newest;
+    }
+
+    /// <summary>Creates the key of the next generation; null when another process created that generation first.</summary>
+    private async Task<SigningKeyRecord?> TryCreateAsync(IReadOnlyList<SigningKeyRecord> known, long activatesAt, CancellationToken ct)
     {
         var algorithm = options.Keys.Algorithm;
         var pkcs8 = SigningAlgorithms.CreatePrivateKey(algorithm);
@@ -95,6 +102,7 @@ public sealed class KeyManager(
         var record = new SigningKeyRecord
         {
             Kid = kid,
+            Generation = known.Select(k => k.Generation).DefaultIfEmpty(0).Max() + 1,
             Algorithm = algorithm,
             ProtectedPrivateKey = protector.Protect(pkcs8, kid),
             PublicJwk = PublicJwkJson(jwk, kid, algorithm),
@@ -103,7 +111,17 @@ public sealed class KeyManager(
             RetiresAt = retiresAt,
             ExpiresAt = schedule.ExpiryAfterRetirement(retiresAt),
         };
-        await store.AddAsync(record, ct);
+        try
+        {
+            await store.AddAsync(record, ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (!(await store.ListAsync(ct)).Any(k => k.Generation == record.Generation && k.Kid != record.Kid))
+                throw;
+            logger.LogInformation("Another process created signing key generation {Generation} first; using that one.", record.Generation);
+            return null;
+        }
         return record;
     }
 

@@ -31,6 +31,11 @@ public sealed class RevokedJwtRecord
 public sealed class SigningKeyRecord
 {
     public required string Kid { get; set; }
+    /// <summary>
+    /// 1 for the first key, then one more for each next key. Unique, so that replicas creating the same next key at
+    /// the same moment cannot both succeed: the loser adopts the winner's key.
+    /// </summary>
+    public long Generation { get; set; }
     public required string Algorithm { get; set; }
     public required byte[] ProtectedPrivateKey { get; set; }
     public required string PublicJwk { get; set; }

@@ -42,6 +42,8 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
             e.ToTable("signing_keys");
             e.HasKey(x => x.Kid);
             e.Property(x => x.Kid).HasColumnName("kid").HasMaxLength(64);
+            e.Property(x => x.Generation).HasColumnName("generation");
+            e.HasIndex(x => x.Generation).IsUnique().HasDatabaseName("ux_signing_keys_generation");
             e.Property(x => x.Algorithm).HasColumnName("algorithm").HasMaxLength(10);
             e.Property(x => x.ProtectedPrivateKey).HasColumnName("protected_private_key");
             e.Property(x => x.PublicJwk).HasColumnName("public_jwk");

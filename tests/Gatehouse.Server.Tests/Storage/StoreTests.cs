@@ -399,6 +399,7 @@ public abstract class StoreTests : IAsyncLifetime
     protected static SigningKeyRecord Key(string kid, long activatesAt) => new()
     {
         Kid = kid,
+        Generation = activatesAt,
         Algorithm = "ES256",
         ProtectedPrivateKey = [1, 2, 3, 0, 255, (byte)kid.Length],
         PublicJwk = $$"""{"kty":"EC","crv":"P-256","kid":"{{kid}}"}""",

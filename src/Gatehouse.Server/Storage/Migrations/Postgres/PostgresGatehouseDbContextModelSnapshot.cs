@@ -118,6 +118,10 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
                     b.Property<byte[]>("ProtectedPrivateKey")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -133,6 +137,10 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                         .HasColumnName("retires_at");
 
                     b.HasKey("Kid");
+
+                    b.HasIndex("Generation")
+                        .IsUnique()
+                        .HasDatabaseName("ux_signing_keys_generation");
 
                     b.ToTable("signing_keys", (string)null);
                 });

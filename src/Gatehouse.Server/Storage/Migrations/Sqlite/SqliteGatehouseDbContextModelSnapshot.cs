@@ -113,6 +113,10 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generation");
+
                     b.Property<byte[]>("ProtectedPrivateKey")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -128,6 +132,10 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                         .HasColumnName("retires_at");
 
                     b.HasKey("Kid");
+
+                    b.HasIndex("Generation")
+                        .IsUnique()
+                        .HasDatabaseName("ux_signing_keys_generation");
 
                     b.ToTable("signing_keys", (string)null);
                 });

@@ -46,6 +46,7 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                 columns: table => new
                 {
                     kid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    generation = table.Column<long>(type: "INTEGER", nullable: false),
                     algorithm = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
                     protected_private_key = table.Column<byte[]>(type: "BLOB", nullable: false),
                     public_jwk = table.Column<string>(type: "TEXT", nullable: false),
@@ -68,6 +69,12 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                 name: "ix_revoked_jwts_expires_at",
                 table: "revoked_jwts",
                 column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_signing_keys_generation",
+                table: "signing_keys",
+                column: "generation",
+                unique: true);
         }
 
         /// <inheritdoc />

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Server.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDbContext))]
-    [Migration("20261122185157_Initial")]
+    [Migration("20261122191523_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -116,6 +116,10 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("generation");
+
                     b.Property<byte[]>("ProtectedPrivateKey")
                         .IsRequired()
                         .HasColumnType("BLOB")
@@ -131,6 +135,10 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
                         .HasColumnName("retires_at");
 
                     b.HasKey("Kid");
+
+                    b.HasIndex("Generation")
+                        .IsUnique()
+                        .HasDatabaseName("ux_signing_keys_generation");
 
                     b.ToTable("signing_keys", (string)null);
                 });

@@ -46,6 +46,7 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                 columns: table => new
                 {
                     kid = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    generation = table.Column<long>(type: "bigint", nullable: false),
                     algorithm = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
                     protected_private_key = table.Column<byte[]>(type: "bytea", nullable: false),
                     public_jwk = table.Column<string>(type: "text", nullable: false),
@@ -68,6 +69,12 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                 name: "ix_revoked_jwts_expires_at",
                 table: "revoked_jwts",
                 column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_signing_keys_generation",
+                table: "signing_keys",
+                column: "generation",
+                unique: true);
         }
 
         /// <inheritdoc />

@@ -11,7 +11,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Server.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDbContext))]
-    [Migration("20261122185200_Initial")]
+    [Migration("20261122191531_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -121,6 +121,10 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
                     b.Property<byte[]>("ProtectedPrivateKey")
                         .IsRequired()
                         .HasColumnType("bytea")
@@ -136,6 +140,10 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                         .HasColumnName("retires_at");
 
                     b.HasKey("Kid");
+
+                    b.HasIndex("Generation")
+                        .IsUnique()
+                        .HasDatabaseName("ux_signing_keys_generation");
 
                     b.ToTable("signing_keys", (string)null);
                 });
