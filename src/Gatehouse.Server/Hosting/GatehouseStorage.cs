@@ -12,6 +12,7 @@ public static class GatehouseStorage
         await using var db = services.GetRequiredService<IDbContextFactory<GatehouseDbContext>>().CreateDbContext();
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
+        await SqliteMaintenance.EnableWriteAheadLogAsync(db, ct);
         return pending;
     }
 

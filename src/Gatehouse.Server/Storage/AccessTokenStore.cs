@@ -1,10 +1,28 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Server.Storage;
 
 /// <summary>Issued opaque tokens and revoked JWTs. Every method is one round trip to the store.</summary>
-public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> contexts)
+public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
 {
+    private const int MaxInsertBatch = 256;
+
+    private sealed record PendingInsert(AccessTokenRecord Record)
+    {
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly IDbContextFactory<GatehouseDbContext> _contexts;
+    private readonly Channel<PendingInsert> _inserts = Channel.CreateUnbounded<PendingInsert>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _insertWriter;
+
+    public AccessTokenStore(IDbContextFactory<GatehouseDbContext> contexts)
+    {
+        _contexts = contexts;
+        _insertWriter = Task.Run(WriteInsertsAsync);
+    }
+
     // Compiled queries are bound to the model of the first context that runs them, and each provider has its own
     // model, so they belong to the store instance (one per process and provider), not to the type.
     private readonly Func<GatehouseDbContext, string, CancellationToken, Task<AccessTokenRecord?>> FindByHashQuery =
@@ -15,23 +33,74 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
         EF.CompileAsyncQuery((GatehouseDbContext db, string jti, CancellationToken _) =>
             db.RevokedJwts.Any(r => r.Jti == jti));
 
-    public async Task AddAsync(AccessTokenRecord record, CancellationToken ct)
+    /// <summary>
+    /// Stores an issued token and returns once it is committed. Concurrent issuances share one transaction (group
+    /// commit): one writer instead of many contending for SQLite's write lock, one WAL sync per batch, not per token.
+    /// </summary>
+    public Task AddAsync(AccessTokenRecord record, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
-        db.AccessTokens.Add(record);
-        await db.SaveChangesAsync(ct);
+        var pending = new PendingInsert(record);
+        if (!_inserts.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(AccessTokenStore));
+        return pending.Committed.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteInsertsAsync()
+    {
+        var batch = new List<PendingInsert>(MaxInsertBatch);
+        while (await _inserts.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxInsertBatch && _inserts.Reader.TryRead(out var pending))
+                batch.Add(pending);
+            await CommitAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<PendingInsert> batch)
+    {
+        try
+        {
+            await using var db = _contexts.CreateDbContext();
+            db.AccessTokens.AddRange(batch.Select(p => p.Record));
+            await db.SaveChangesAsync();
+            foreach (var pending in batch)
+                pending.Committed.TrySetResult();
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // One bad row must not fail the tokens issued beside it: retry each alone, so only it fails.
+            foreach (var pending in batch)
+                await CommitAsync([pending]);
+        }
+        catch (Exception e)
+        {
+            batch[0].Committed.TrySetException(e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _inserts.Writer.TryComplete();
+        await _insertWriter;
+    }
+
+    public void Dispose()
+    {
+        _inserts.Writer.TryComplete();
+        _insertWriter.GetAwaiter().GetResult();
     }
 
     public async Task<AccessTokenRecord?> FindByHashAsync(string hash, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
+        await using var db = _contexts.CreateDbContext();
         return await FindByHashQuery(db, hash, ct);
     }
 
     /// <summary>Marks the token revoked if it belongs to <paramref name="clientId"/>; false when no such token exists.</summary>
     public async Task<bool> RevokeAsync(string hash, string clientId, long now, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
+        await using var db = _contexts.CreateDbContext();
         var updated = await db.AccessTokens
             .Where(t => t.Hash == hash && t.ClientId == clientId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
@@ -40,13 +109,13 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
 
     public async Task<bool> IsJwtRevokedAsync(string jti, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
+        await using var db = _contexts.CreateDbContext();
         return await IsJwtRevokedQuery(db, jti, ct);
     }
 
     public async Task RevokeJwtAsync(RevokedJwtRecord record, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
+        await using var db = _contexts.CreateDbContext();
         if (await IsJwtRevokedQuery(db, record.Jti, ct))
             return;
         db.RevokedJwts.Add(record);
@@ -57,7 +126,7 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
         catch (DbUpdateException)
         {
             // Revoked concurrently by another request: the outcome is the same. Anything else is a real failure.
-            await using var check = contexts.CreateDbContext();
+            await using var check = _contexts.CreateDbContext();
             if (!await IsJwtRevokedQuery(check, record.Jti, ct))
                 throw;
         }
@@ -66,7 +135,7 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
     /// <summary>Deletes at most <paramref name="batchSize"/> expired rows per table; returns how many went.</summary>
     public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
     {
-        await using var db = contexts.CreateDbContext();
+        await using var db = _contexts.CreateDbContext();
         var tokens = db.AccessTokens.Where(t => t.ExpiresAt <= now).OrderBy(t => t.ExpiresAt).Select(t => t.Hash).Take(batchSize);
         var deleted = await db.AccessTokens.Where(t => tokens.Contains(t.Hash)).ExecuteDeleteAsync(ct);
         var jtis = db.RevokedJwts.Where(r => r.ExpiresAt <= now).OrderBy(r => r.ExpiresAt).Select(r => r.Jti).Take(batchSize);

@@ -49,12 +49,14 @@ public static class StorageServiceCollectionExtensions
     }
 
     /// <summary>
-    /// WAL lets readers (introspection) proceed while a writer (issuance) commits; NORMAL sync is durable in WAL mode
-    /// except for the last transactions on power loss; busy_timeout makes concurrent writers wait instead of failing.
+    /// Per-connection settings, none of which does I/O: NORMAL sync is durable in WAL mode except for the last
+    /// transactions on power loss; busy_timeout makes writers of other processes wait instead of failing; the journal
+    /// size limit truncates the WAL after checkpoints. WAL itself is persistent and set once by migration
+    /// (<see cref="SqliteMaintenance"/>).
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
-        private const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+        private const string Sql = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=67108864;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

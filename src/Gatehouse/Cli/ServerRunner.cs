@@ -13,7 +13,13 @@ internal static class ServerRunner
 {
     public static async Task<int> RunAsync(string? configFile, IDictionary<string, string?> overrides, string urls, bool migrate, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
+        // Configuration is read once at start. Without this the default appsettings.json source watches the content
+        // root with inotify, and every write of a SQLite store kept there (./data) would wake a thread.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
         ConfigurationLoader.Apply(builder.Configuration, configFile, overrides);
         builder.WebHost.UseUrls(urls);
         await using var app = GatehouseApplication.Build(builder);

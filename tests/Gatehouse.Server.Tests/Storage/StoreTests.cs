@@ -153,6 +153,26 @@ public abstract class StoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddToken_ConcurrentWithADuplicate_OnlyTheDuplicateFails()
+    {
+        // Concurrent inserts are committed together; one bad row must not take the others down with it.
+        var existing = Token("client-a", expiresAt: Now + 900);
+        await Tokens.AddAsync(existing, Ct);
+        var fresh = Enumerable.Range(0, 40).Select(_ => Token("client-a", expiresAt: Now + 900)).ToList();
+        var duplicate = Token("client-b", expiresAt: Now + 900);
+        duplicate.Hash = existing.Hash;
+
+        var adds = fresh.Select(t => Tokens.AddAsync(t, Ct)).Append(Tokens.AddAsync(duplicate, Ct)).ToList();
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => adds[^1]);
+        await Task.WhenAll(adds.Take(fresh.Count));
+
+        Assert.IsAssignableFrom<DbUpdateException>(failed);
+        foreach (var token in fresh)
+            Assert.NotNull(await Tokens.FindByHashAsync(token.Hash, Ct));
+        Assert.Equal("client-a", (await Tokens.FindByHashAsync(existing.Hash, Ct))!.ClientId);
+    }
+
+    [Fact]
     public async Task Revoke_OwnToken_RevokesIt()
     {
         var token = Token("client-a", expiresAt: Now + 900);

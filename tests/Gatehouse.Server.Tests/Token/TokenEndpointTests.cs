@@ -84,6 +84,21 @@ public class TokenEndpointTests : IAsyncLifetime
         Assert.False(introspection.TryGetProperty("hospital", out _));
     }
 
+    [Fact]
+    public async Task ClientCredentials_ClaimMappings_RenameAndDropReleasedClaims()
+    {
+        await using var host = await GatehouseTestHost.StartAsync(s =>
+        {
+            s["Gatehouse:Clients:service:ClaimMappings:department"] = "dept";
+            s["Gatehouse:Clients:service:ClaimMappings:hospital"] = "";
+        });
+        var token = await TokenAsync(host.Client, "service", GatehouseTestHost.ServiceSecret, "appointments");
+        var introspection = await JsonAsync(await IntrospectAsync(host.Client, token));
+        Assert.Equal("cardiology", introspection.GetProperty("dept").GetString());
+        Assert.False(introspection.TryGetProperty("department", out _));
+        Assert.False(introspection.TryGetProperty("hospital", out _));
+    }
+
     [Theory]
     [InlineData("gatehouse.admin")]
     [InlineData("unknown")]
