@@ -1,5 +1,7 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Gatehouse.Server.Storage;
 
@@ -61,9 +63,7 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
     {
         try
         {
-            await using var db = _contexts.CreateDbContext();
-            db.AccessTokens.AddRange(batch.Select(p => p.Record));
-            await db.SaveChangesAsync();
+            await InsertAsync(batch.Select(p => p.Record));
             foreach (var pending in batch)
                 pending.Committed.TrySetResult();
         }
@@ -77,6 +77,62 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
         {
             batch[0].Committed.TrySetException(e);
         }
+    }
+
+    /// <summary>
+    /// One transaction, one reused parameterised INSERT: issuance is the hottest write, and change tracking would
+    /// cost more than the insert itself. Table and column names come from the EF model, so they cannot drift.
+    /// </summary>
+    private async Task InsertAsync(IEnumerable<AccessTokenRecord> records)
+    {
+        await using var db = _contexts.CreateDbContext();
+        await db.Database.OpenConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = _insertSql ??= InsertSql(db.Model);
+        var parameters = InsertedProperties.Select(p =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + p;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        try
+        {
+            foreach (var record in records)
+            {
+                parameters[0].Value = record.Hash;
+                parameters[1].Value = record.ClientId;
+                parameters[2].Value = (object?)record.Subject ?? DBNull.Value;
+                parameters[3].Value = record.Jwt;
+                parameters[4].Value = record.IssuedAt;
+                parameters[5].Value = record.ExpiresAt;
+                await command.ExecuteNonQueryAsync();
+            }
+            await transaction.CommitAsync();
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException("The access token could not be stored.", e);
+        }
+    }
+
+    private static readonly string[] InsertedProperties =
+    [
+        nameof(AccessTokenRecord.Hash), nameof(AccessTokenRecord.ClientId), nameof(AccessTokenRecord.Subject),
+        nameof(AccessTokenRecord.Jwt), nameof(AccessTokenRecord.IssuedAt), nameof(AccessTokenRecord.ExpiresAt),
+    ];
+
+    private string? _insertSql;
+
+    private static string InsertSql(IModel model)
+    {
+        var entity = model.FindEntityType(typeof(AccessTokenRecord))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var columns = InsertedProperties.Select(p => entity.FindProperty(p)!.GetColumnName(table));
+        return $"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", InsertedProperties.Select(p => "@" + p))})";
     }
 
     public async ValueTask DisposeAsync()
