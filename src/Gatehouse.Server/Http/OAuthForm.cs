@@ -48,7 +48,7 @@ public sealed class OAuthForm
         {
             return (null, OAuthError.TooLarge($"The request body is larger than {maxBodyBytes} bytes."));
         }
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or FormatException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or IOException)
         {
             return (null, OAuthError.InvalidRequest("The request body is not a valid form."));
         }
