@@ -22,6 +22,13 @@ if [ -z "$PGBIN" ]; then
   [ -n "$PGBIN" ] || { echo "PostgreSQL installed, but no /usr/lib/postgresql/*/bin/initdb found" >&2; exit 1; }
 fi
 
+# --- nginx (the gateway tests start their own, with a private prefix, on 127.0.0.1) -------------------
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "== installing nginx"
+  as_root apt-get update -q || exit 1
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx || exit 1
+fi
+
 # As root, the cluster runs as the 'postgres' user (initdb refuses root); otherwise as the current user.
 if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 

@@ -7,4 +7,5 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(ClientsCommand.Create());
+root.Subcommands.Add(GatewayCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -10,7 +10,7 @@ namespace Gatehouse.IntegrationTests;
 /// <summary>
 /// JWT access tokens verified with Microsoft.IdentityModel against the published JWKS while keys rotate through the
 /// CLI (<c>gatehouse keys rotate</c>, a separate process on the same store), with CheckInterval 1 s, JwksMaxAge 1 s
-/// and PublishAhead 12 s.
+/// and PublishAhead 20 s.
 /// </summary>
 public partial class KeyRotationTests
 {

@@ -50,7 +50,7 @@ public sealed class TestConfiguration
         return Save();
     }
 
-    /// <param name="fastKeyRotation">CheckInterval 1 s, JwksMaxAge 1 s, PublishAhead 12 s (room for a slow CLI start on a loaded 2-core CI machine), so rotations are observable within a test.</param>
+    /// <param name="fastKeyRotation">CheckInterval 1 s, JwksMaxAge 1 s, PublishAhead 20 s (room for a slow CLI start on a loaded 2-core CI machine), so rotations are observable within a test.</param>
     public static TestConfiguration Create(string directory, int port, bool fastKeyRotation = false, string roles = "all", string fileName = "gatehouse.json")
     {
         var secrets = ClientIds.ToDictionary(id => id, _ => Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32)));
@@ -63,7 +63,7 @@ public sealed class TestConfiguration
         {
             keys["CheckInterval"] = "00:00:01";
             keys["JwksMaxAge"] = "00:00:01";
-            keys["PublishAhead"] = "00:00:12";
+            keys["PublishAhead"] = "00:00:20";
         }
         var document = new JsonObject
         {
