@@ -14,7 +14,7 @@ public class UpCommandTests
         using var work = new TempDirectory();
         var data = work.Combine("data");
 
-        await using var server = await GatehouseServer.StartAsync(port => new(["up", "--data", data, "--port", port.ToString()], work.Path));
+        await using var server = await GatehouseServer.StartAsync(port => new(["up", "--data", data, "--port", port.ToString(), .. OtherPorts()], work.Path));
         var stdout = server.Process.Stdout;
         var address = server.BaseAddress.ToString().TrimEnd('/');
 
@@ -31,7 +31,7 @@ public class UpCommandTests
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
         var secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
-        Assert.Equal(["DEMO_ADMIN_SECRET", "DEMO_GATEWAY_SECRET", "DEMO_JWT_SERVICE_SECRET", "DEMO_SERVICE_SECRET"], secrets.Keys.Order());
+        Assert.Equal(["DEMO_ADMIN_SECRET", "DEMO_GATEWAY_SECRET", "DEMO_JWT_SERVICE_SECRET", "DEMO_MEDICAL_PORTAL_SECRET", "DEMO_SERVICE_SECRET"], secrets.Keys.Order());
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, "demo.env")));
@@ -53,6 +53,50 @@ public class UpCommandTests
     }
 
     [Fact]
+    public async Task Up_GatewayExchangesOpaqueTokensForTheMedicalApi()
+    {
+        using var work = new TempDirectory();
+        var data = work.Combine("data");
+        int gatewayPort = FreePort.Next(), apiPort = FreePort.Next();
+        await using var server = await GatehouseServer.StartAsync(port => new(
+            ["up", "--data", data, "--port", port.ToString(), "--gateway-port", gatewayPort.ToString(), "--api-port", apiPort.ToString()], work.Path));
+        // The server answers first; the API and the gateway start right after it.
+        await server.Process.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{gatewayPort}"), "/_gatehouse/health/live");
+        Assert.Contains($"listening on http://127.0.0.1:{gatewayPort}", server.Process.Stdout);
+        Assert.Contains($"Medical sample API on http://127.0.0.1:{apiPort}", server.Process.Stdout);
+
+        using var http = server.CreateClient();
+        var secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
+        var opaque = await Tokens.ObtainAsync(http, "demo-medical-portal", secrets["DEMO_MEDICAL_PORTAL_SECRET"]);
+        using var gateway = TestHttp.Create(new Uri($"http://127.0.0.1:{gatewayPort}"));
+
+        using (var anonymous = await gateway.GetAsync("/medical/appointments"))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/medical/appointments");
+        request.Headers.Authorization = new("Bearer", opaque);
+        using var response = await gateway.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // The demo portal stands for a cardiologist at st-mary: the API's rules, applied to the JWT the gateway forwarded.
+        var appointments = JsonDocument.Parse(body).RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(appointments);
+        Assert.All(appointments, a =>
+        {
+            Assert.Equal("cardiology", a.GetProperty("department").GetString());
+            Assert.Equal("st-mary", a.GetProperty("hospitalId").GetString());
+        });
+
+        // The API itself never accepts the opaque token: only the gateway's exchange makes it usable.
+        using var direct = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{apiPort}/appointments");
+        direct.Headers.Authorization = new("Bearer", opaque);
+        using (var rejected = await gateway.SendAsync(direct))
+            Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+    }
+
+    private static string[] OtherPorts() => ["--gateway-port", FreePort.Next().ToString(), "--api-port", FreePort.Next().ToString()];
+
+    [Fact]
     public async Task Up_RestartOnSameDataDirectory_ReusesConfiguration_AndEarlierTokensStayActive()
     {
         using var work = new TempDirectory();
@@ -61,7 +105,7 @@ public class UpCommandTests
         string opaque;
         Dictionary<string, string> secrets;
 
-        await using (var first = await GatehouseServer.StartAsync(p => new(["up", "--data", data, "--port", p.ToString()], work.Path)))
+        await using (var first = await GatehouseServer.StartAsync(p => new(["up", "--data", data, "--port", p.ToString(), .. OtherPorts()], work.Path)))
         {
             port = first.Port;
             secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
@@ -69,7 +113,7 @@ public class UpCommandTests
             opaque = await Tokens.ObtainAsync(http, "demo-service", secrets["DEMO_SERVICE_SECRET"]);
         }
 
-        await using var second = GatehouseProcess.Start(["up", "--data", data, "--port", port.ToString()], work.Path);
+        await using var second = GatehouseProcess.Start(["up", "--data", data, "--port", port.ToString(), .. OtherPorts()], work.Path);
         await second.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{port}"), "/health/ready");
 
         Assert.Contains($"Using the demo configuration {Path.Combine(data, "gatehouse.json")}", second.Stdout);

@@ -27,6 +27,7 @@ internal static class DemoConfiguration
             ["demo-jwt-service"] = OpaqueToken.Create(),
             ["demo-gateway"] = OpaqueToken.Create(),
             ["demo-admin"] = OpaqueToken.Create(),
+            ["demo-medical-portal"] = OpaqueToken.Create(),
         };
         var document = new JsonObject
         {
@@ -38,8 +39,8 @@ internal static class DemoConfiguration
                 ["Keys"] = new JsonObject { ["Algorithm"] = "ES256", ["EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
                 ["Scopes"] = new JsonObject
                 {
-                    ["appointments"] = Scope("Book and view appointments", "hospital", "department"),
-                    ["records"] = Scope("Read medical records", "hospital", "department"),
+                    ["appointments"] = Scope("Book and view appointments", "hospital", "department", "roles"),
+                    ["records"] = Scope("Read medical records", "hospital", "department", "roles"),
                     ["gatehouse.admin"] = Scope("Manage Gatehouse"),
                 },
                 ["Clients"] = new JsonObject
@@ -49,6 +50,9 @@ internal static class DemoConfiguration
                     ["demo-jwt-service"] = Client(secrets["demo-jwt-service"], "jwt", ["appointments"],
                         new JsonObject { ["hospital"] = "st-mary", ["department"] = "radiology" }),
                     ["demo-gateway"] = new JsonObject { ["Secret"] = secrets["demo-gateway"], ["Introspection"] = true },
+                    // Stands in for a doctor's app until people sign in (authorization code flow): the client is the subject.
+                    ["demo-medical-portal"] = Client(secrets["demo-medical-portal"], "opaque", ["appointments", "records"],
+                        new JsonObject { ["hospital"] = "st-mary", ["department"] = "cardiology", ["roles"] = "doctor" }),
                     ["demo-admin"] = Client(secrets["demo-admin"], "jwt", ["gatehouse.admin"], new JsonObject(), audience: "urn:gatehouse:admin"),
                 },
             },
@@ -69,7 +73,9 @@ internal static class DemoConfiguration
     private static JsonObject Scope(string description, params string[] claims) =>
         new() { ["Description"] = description, ["Claims"] = new JsonArray(claims.Select(c => (JsonNode)c).ToArray()) };
 
-    private static JsonObject Client(string secret, string format, string[] scopes, JsonObject claims, string audience = "urn:gatehouse:medical-api") => new()
+    public const string MedicalApiAudience = "urn:gatehouse:medical-api";
+
+    private static JsonObject Client(string secret, string format, string[] scopes, JsonObject claims, string audience = MedicalApiAudience) => new()
     {
         ["Secret"] = secret,
         ["GrantTypes"] = new JsonArray("client_credentials"),

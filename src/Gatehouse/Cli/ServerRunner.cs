@@ -13,6 +13,21 @@ internal static class ServerRunner
 {
     public static async Task<int> RunAsync(string? configFile, IDictionary<string, string?> overrides, string urls, bool migrate, CancellationToken ct)
     {
+        var (app, exitCode) = await StartAsync(configFile, overrides, urls, migrate, ct);
+        if (app is null)
+            return exitCode;
+        await using (app)
+        {
+            Console.WriteLine("Press Ctrl+C to stop.");
+            await app.WaitForShutdownAsync(ct);
+        }
+        return 0;
+    }
+
+    /// <summary>Builds, migrates (or checks migrations) and starts the server, then prints what listens where.</summary>
+    public static async Task<(WebApplication? App, int ExitCode)> StartAsync(
+        string? configFile, IDictionary<string, string?> overrides, string urls, bool migrate, CancellationToken ct)
+    {
         // Configuration is read once at start. Without this the default appsettings.json source watches the content
         // root with inotify, and every write of a SQLite store kept there (./data) would wake a thread.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -22,7 +37,7 @@ internal static class ServerRunner
         });
         ConfigurationLoader.Apply(builder.Configuration, configFile, overrides);
         builder.WebHost.UseUrls(urls);
-        await using var app = GatehouseApplication.Build(builder);
+        var app = GatehouseApplication.Build(builder);
         var options = app.Services.GetRequiredService<GatehouseOptions>();
 
         if (migrate)
@@ -34,7 +49,8 @@ internal static class ServerRunner
         {
             await Console.Error.WriteLineAsync(
                 $"The store has {pending.Count} pending migration(s) ({string.Join(", ", pending)}). Fix: run 'gatehouse migrate --config {configFile}' first, or start with --migrate.");
-            return CommandFailures.StoreError;
+            await app.DisposeAsync();
+            return (null, CommandFailures.StoreError);
         }
 
         await app.StartAsync(ct);
@@ -47,9 +63,7 @@ internal static class ServerRunner
             foreach (var line in EndpointsOf(roles))
                 Console.WriteLine($"    {address.TrimEnd('/')}{line}");
         }
-        Console.WriteLine("Press Ctrl+C to stop.");
-        await app.WaitForShutdownAsync(ct);
-        return 0;
+        return (app, 0);
     }
 
     private static IEnumerable<string> EndpointsOf(ServiceRoles roles)

@@ -1,4 +1,9 @@
 using System.CommandLine;
+using Gatehouse.Gateway;
+using Gatehouse.Samples.Medical;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 
 namespace Gatehouse.Cli;
 
@@ -11,24 +16,22 @@ internal static class UpCommand
             Description = "Directory for the demo configuration, the SQLite store and the generated keys.",
             DefaultValueFactory = _ => new DirectoryInfo("data"),
         };
-        var port = new Option<int>("--port")
+        var port = Port("--port", "Port of the authorization server (all roles), on 127.0.0.1 only.", 5000);
+        var gatewayPort = Port("--gateway-port", "Port of the phantom-token gateway in front of the Medical API (default: --port + 1).", null);
+        var apiPort = Port("--api-port", "Port of the Medical sample API (default: --port + 2).", null);
+        var command = new Command("up",
+            "Run everything on this machine for development: the authorization server (all roles, embedded SQLite, generated keys, " +
+            "demo clients), the phantom-token gateway and the Medical sample API behind it.")
         {
-            Description = "Port to listen on, on 127.0.0.1 only.",
-            DefaultValueFactory = _ => 5000,
+            data, port, gatewayPort, apiPort,
         };
-        port.Validators.Add(r =>
-        {
-            if (r.GetValue(port) is < 1 or > 65535)
-                r.AddError("--port must be between 1 and 65535.");
-        });
-        var command = new Command("up", "Run everything on this machine for development: all roles, embedded SQLite, generated keys, demo clients.")
-        {
-            data, port,
-        };
-        command.SetAction((parse, ct) => CommandFailures.RunAsync(() =>
+        command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
         {
             var directory = parse.GetValue(data)!.FullName;
-            var issuer = $"http://127.0.0.1:{parse.GetValue(port)}";
+            var serverPort = parse.GetValue(port)!.Value;
+            var issuer = $"http://127.0.0.1:{serverPort}";
+            var gatewayUrl = $"http://127.0.0.1:{parse.GetValue(gatewayPort) ?? serverPort + 1}";
+            var apiUrl = $"http://127.0.0.1:{parse.GetValue(apiPort) ?? serverPort + 2}";
             var (config, created) = DemoConfiguration.Ensure(directory, issuer);
             Console.WriteLine(created ? $"Created the demo configuration {config} with fresh secrets." : $"Using the demo configuration {config}.");
             Console.WriteLine($"Demo client secrets: source {Path.Combine(directory, DemoConfiguration.EnvFileName)}");
@@ -40,8 +43,67 @@ internal static class UpCommand
                 ["Gatehouse:Storage:Provider"] = "sqlite",
                 ["Gatehouse:Storage:ConnectionString"] = DemoConfiguration.SqliteConnectionString(directory),
             };
-            return ServerRunner.RunAsync(config, overrides, issuer, migrate: true, ct);
+
+            var (server, exitCode) = await ServerRunner.StartAsync(config, overrides, issuer, migrate: true, ct);
+            if (server is null)
+                return exitCode;
+            await using (server)
+            {
+                await using var api = MedicalApi.Build(Builder(apiUrl, new()
+                {
+                    ["GatehouseApi:Authority"] = issuer,
+                    ["GatehouseApi:Audience"] = DemoConfiguration.MedicalApiAudience,
+                    ["GatehouseApi:RequireHttpsMetadata"] = "false",
+                }));
+                await api.StartAsync(ct);
+                Console.WriteLine($"Medical sample API on {apiUrl} (validates Gatehouse JWTs itself; see samples/Medical/README.md)");
+
+                var gatewaySecret = ConfigurationLoader.Build(config, overrides)["Gatehouse:Clients:demo-gateway:Secret"];
+                await using var gateway = GatewayHost.Build(Builder(gatewayUrl, new()
+                {
+                    ["Gatehouse:Gateway:Introspection:Endpoint"] = issuer + "/introspect",
+                    ["Gatehouse:Gateway:Introspection:ClientId"] = "demo-gateway",
+                    ["Gatehouse:Gateway:Introspection:ClientSecret"] = gatewaySecret,
+                    ["Gatehouse:Gateway:Routes:medical:ClusterId"] = "medical",
+                    ["Gatehouse:Gateway:Routes:medical:Match:Path"] = "/medical/{**rest}",
+                    ["Gatehouse:Gateway:Routes:medical:Transforms:0:PathRemovePrefix"] = "/medical",
+                    ["Gatehouse:Gateway:Clusters:medical:Destinations:api:Address"] = apiUrl + "/",
+                }));
+                await gateway.StartAsync(ct);
+                foreach (var line in GatewayHost.Describe(gateway))
+                    Console.WriteLine(line);
+
+                Console.WriteLine("Press Ctrl+C to stop.");
+                await Task.WhenAll(server.WaitForShutdownAsync(ct), api.WaitForShutdownAsync(ct), gateway.WaitForShutdownAsync(ct));
+            }
+            return 0;
         }));
         return command;
+    }
+
+    private static Option<int?> Port(string name, string description, int? defaultPort)
+    {
+        var option = new Option<int?>(name) { Description = description };
+        if (defaultPort is { } value)
+            option.DefaultValueFactory = _ => value;
+        option.Validators.Add(r =>
+        {
+            if (r.GetValue(option) is < 1 or > 65535)
+                r.AddError($"{name} must be between 1 and 65535.");
+        });
+        return option;
+    }
+
+    /// <summary>A host for a component of <c>up</c>: only the given settings, quiet logs, one loopback URL.</summary>
+    private static WebApplicationBuilder Builder(string url, Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        ConfigurationLoader.Apply(builder.Configuration, jsonFile: null, settings);
+        builder.WebHost.UseUrls(url);
+        return builder;
     }
 }
