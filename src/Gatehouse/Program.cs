@@ -9,4 +9,5 @@ root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(ClientsCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
+root.Subcommands.Add(WorkloadCommand.Create());
 return await root.Parse(args).InvokeAsync();

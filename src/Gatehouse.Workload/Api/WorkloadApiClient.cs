@@ -7,22 +7,32 @@ using Grpc.Net.Client;
 
 namespace Gatehouse.Workload.Api;
 
-/// <summary>A Workload API client over a Unix socket that sends the required security header on every call.</summary>
+/// <summary>
+/// A Workload API client over a Unix socket (or, where SPIFFE_ENDPOINT_SOCKET says so, TCP) that sends the required
+/// security header on every call.
+/// </summary>
 public sealed class WorkloadApiClient : IDisposable
 {
     private static readonly Metadata SecurityHeaders = new() { { WorkloadApiService.SecurityHeader, "true" } };
     private readonly GrpcChannel _channel;
 
-    public WorkloadApiClient(string socketPath)
+    public WorkloadApiClient(string socketPath) : this(WorkloadEndpointAddress.Unix(socketPath))
     {
+    }
+
+    public WorkloadApiClient(WorkloadEndpointAddress address)
+    {
+        Address = address;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
             {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                var socket = address.SocketPath is not null
+                    ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                    : new Socket(address.TcpEndPoint!.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
-                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                    await socket.ConnectAsync(address.EndPoint, cancellationToken).ConfigureAwait(false);
                     return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch
@@ -35,6 +45,11 @@ public sealed class WorkloadApiClient : IDisposable
         _channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions { HttpHandler = handler });
         Raw = new SpiffeWorkloadAPI.SpiffeWorkloadAPIClient(_channel);
     }
+
+    /// <summary>A client for the address in <c>SPIFFE_ENDPOINT_SOCKET</c> (SPIFFE_Workload_Endpoint §4).</summary>
+    public static WorkloadApiClient FromEnvironment() => new(WorkloadEndpointAddress.FromEnvironment());
+
+    public WorkloadEndpointAddress Address { get; }
 
     /// <summary>The generated client, for calls that need other headers (or none).</summary>
     public SpiffeWorkloadAPI.SpiffeWorkloadAPIClient Raw { get; }
@@ -49,6 +64,17 @@ public sealed class WorkloadApiClient : IDisposable
 
     public async Task<ValidateJWTSVIDResponse> ValidateJwtSvidAsync(string svid, string audience, CancellationToken cancellationToken = default) =>
         await Raw.ValidateJWTSVIDAsync(new ValidateJWTSVIDRequest { Svid = svid, Audience = audience }, SecurityHeaders, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The FetchX509SVID stream (§5.3): the agent sends the full set of SVIDs now and again on every change. Ends when
+    /// the agent ends the stream; a broken stream or a denial surfaces as <see cref="RpcException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<X509SVIDResponse> WatchX509SvidsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var call = Raw.FetchX509SVID(new X509SVIDRequest(), SecurityHeaders, cancellationToken: cancellationToken);
+        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            yield return call.ResponseStream.Current;
+    }
 
     /// <summary>The security header every Workload API call must carry (SPIFFE_Workload_Endpoint).</summary>
     public static Metadata Headers => new() { { WorkloadApiService.SecurityHeader, "true" } };

@@ -11,6 +11,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -26,7 +27,8 @@ public sealed class WorkloadApiService(
     IRegistrationEntryStore entries,
     IWorkloadAttestor attestor,
     WorkloadApiFederation federation,
-    TimeProvider timeProvider) : SpiffeWorkloadAPI.SpiffeWorkloadAPIBase
+    TimeProvider timeProvider,
+    IHostApplicationLifetime lifetime) : SpiffeWorkloadAPI.SpiffeWorkloadAPIBase
 {
     /// <summary>SPIFFE_Workload_Endpoint §4: every request carries this metadata, proving it was not forged via SSRF.</summary>
     public const string SecurityHeader = "workload.spiffe.io";
@@ -133,11 +135,13 @@ public sealed class WorkloadApiService(
 
     /// <summary>
     /// Sends a message, then waits for a bundle change or the time the message asks to be refreshed, and repeats
-    /// until the client goes away. A PermissionDenied from <paramref name="send"/> ends the stream (§5.5 redaction).
+    /// until the client goes away or the agent stops (then the stream ends cleanly, so shutdown does not wait for
+    /// clients). A PermissionDenied from <paramref name="send"/> ends the stream (§5.5 redaction).
     /// </summary>
     private async Task StreamAsync(ServerCallContext context, Func<Task<DateTimeOffset>> send)
     {
-        var cancellation = context.CancellationToken;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancellation = linked.Token;
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChange(SpiffeBundle _) => changed.TrySetResult();
         ca.BundleChanged += OnChange;
