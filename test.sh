@@ -29,6 +29,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx || exit 1
 fi
 
+# --- redis-server (the gateway's Redis tests start their own, with a private directory, on 127.0.0.1) ---
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  echo "== installing redis-server"
+  as_root apt-get update -q || exit 1
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server || exit 1
+fi
+
 # As root, the cluster runs as the 'postgres' user (initdb refuses root); otherwise as the current user.
 if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 

@@ -33,6 +33,19 @@ public static class GatewayHost
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<IntrospectionClient>>()));
         // Memory bound: HybridCache's L1 is this IMemoryCache; entries are sized by their payload bytes.
         services.AddMemoryCache(o => o.SizeLimit = options.CacheSizeLimitBytes);
+        if (options.CacheRedis is { } redis)
+        {
+            // HybridCache's second level: the IDistributedCache in the container. RedisSecondLevel caps each entry's
+            // expiration at its deadline and turns Redis failures into misses (one warning per outage).
+            services.AddSingleton(sp => new RedisSecondLevel(
+                new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCache(new Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions
+                {
+                    ConfigurationOptions = redis,
+                    InstanceName = options.CacheRedisKeyPrefix,
+                }),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisSecondLevel>>(), DescribeRedis(options)));
+            services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(sp => sp.GetRequiredService<RedisSecondLevel>());
+        }
         services.AddHybridCache(o =>
         {
             o.MaximumPayloadBytes = IntrospectionClient.MaxJwtBytes * 2;
@@ -62,13 +75,20 @@ public static class GatewayHost
         return app;
     }
 
+    /// <summary>The Redis servers and key prefix, never the password.</summary>
+    internal static string DescribeRedis(GatewayOptions options) =>
+        options.CacheRedis is not { } redis ? "" :
+        $"Redis {string.Join(',', redis.EndPoints.Select(StackExchange.Redis.EndPointCollection.ToString))}"
+        + (options.CacheRedisKeyPrefix.Length > 0 ? $" prefix '{options.CacheRedisKeyPrefix}'" : "");
+
     /// <summary>What listens where, for the startup message.</summary>
     public static IEnumerable<string> Describe(WebApplication app)
     {
         var options = app.Services.GetRequiredService<GatewayOptions>();
         var section = app.Configuration.GetSection(GatewayConfiguration.SectionName);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        yield return $"Gatehouse gateway: introspection {options.IntrospectionEndpoint} as client '{options.ClientId}', cache up to {options.CacheMaximumLifetime:c}";
+        yield return $"Gatehouse gateway: introspection {options.IntrospectionEndpoint} as client '{options.ClientId}', cache up to {options.CacheMaximumLifetime:c}"
+            + (options.CacheRedis is null ? " (in memory)" : $" (in memory + {DescribeRedis(options)})");
         foreach (var address in addresses)
         {
             var root = address.TrimEnd('/');

@@ -67,6 +67,59 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(",,,")]
+    [InlineData("127.0.0.1:6379,bogusOption=1")]
+    [InlineData("127.0.0.1:6379,ssl=maybe")]
+    [InlineData("127.0.0.1:6379,connectTimeout=soon")]
+    [InlineData("127.0.0.1:99999")]
+    [InlineData("redis host:6379")]
+    public void InvalidRedis_IsNamed(string value)
+    {
+        var settings = Valid();
+        settings["Gatehouse:Gateway:Cache:Redis"] = value;
+        Assert.Contains("Gatehouse:Gateway:Cache:Redis ", ErrorOf(settings));
+    }
+
+    [Theory]
+    [InlineData("bad prefix")]
+    [InlineData("")]
+    [InlineData("x{y}")]
+    public void InvalidRedisKeyPrefix_IsNamed(string value)
+    {
+        var settings = Valid();
+        settings["Gatehouse:Gateway:Cache:Redis"] = "127.0.0.1:6379";
+        settings["Gatehouse:Gateway:Cache:RedisKeyPrefix"] = value;
+        Assert.Contains("Gatehouse:Gateway:Cache:RedisKeyPrefix", ErrorOf(settings));
+    }
+
+    [Fact]
+    public void RedisKeyPrefix_WithoutRedis_IsRefused()
+    {
+        var settings = Valid();
+        settings["Gatehouse:Gateway:Cache:RedisKeyPrefix"] = "prod:";
+        Assert.Contains("Gatehouse:Gateway:Cache:RedisKeyPrefix is set but Gatehouse:Gateway:Cache:Redis is not", ErrorOf(settings));
+    }
+
+    [Fact]
+    public void Redis_IsOptional_AndParsedWithFailFastDefaults()
+    {
+        Assert.Null(GatewayConfiguration.Load(new ConfigurationBuilder().AddInMemoryCollection(Valid()).Build()).CacheRedis);
+        var settings = Valid();
+        settings["Gatehouse:Gateway:Cache:Redis"] = "redis.internal:6380,password=s3cret,asyncTimeout=2500";
+        settings["Gatehouse:Gateway:Cache:RedisKeyPrefix"] = "prod-gw:";
+        var options = GatewayConfiguration.Load(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var redis = Assert.IsType<StackExchange.Redis.ConfigurationOptions>(options.CacheRedis);
+        Assert.Equal("redis.internal:6380", StackExchange.Redis.EndPointCollection.ToString(Assert.Single(redis.EndPoints)));
+        Assert.False(redis.AbortOnConnectFail);
+        Assert.Equal(2500, redis.AsyncTimeout);
+        Assert.Equal(1000, redis.ConnectTimeout);
+        Assert.Equal("prod-gw:", options.CacheRedisKeyPrefix);
+        Assert.DoesNotContain("s3cret", GatewayHost.DescribeRedis(options));
+    }
+
+    [Theory]
     [InlineData("Routes:api:Match:Path", "/api/{**rest", "Invalid path")]
     [InlineData("Routes:api:Transforms:0:Bogus", "x", "Unknown transform")]
     public void InvalidYarpConfiguration_IsRefusedAtBuild(string key, string value, string expected)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Gatehouse.Gateway.Configuration;
 using Gatehouse.Gateway.Introspection;
 using Gatehouse.Protocol.Tokens;
@@ -7,6 +8,10 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Gatehouse.Gateway.Caching;
 
 /// <summary>A JWT as cached: the token, when it stops being served (unix ms), and its scopes for the per-hit scope check.</summary>
+/// <remarks>Sealed and <see cref="ImmutableObjectAttribute"/>: HybridCache then keeps this instance in its in-memory level and
+/// returns it on a hit, instead of storing JSON bytes and deserializing a new copy (JWT string and scopes) on every request.
+/// Nothing mutates an entry after the factory returns it.</remarks>
+[ImmutableObject(true)]
 public sealed record CachedJwt(string Jwt, long ValidUntilMs, string[] Scopes);
 
 /// <summary>Thrown inside the cache factory so that nothing but an active token is ever cached.</summary>
@@ -20,8 +25,12 @@ public sealed class IntrospectionRejectedException(IntrospectionResult result) :
 /// Lifetime: min(JWT exp, introspection max-age, configured maximum); checked again on every hit, because HybridCache
 /// takes the entry lifetime before the factory runs. HybridCache runs one factory per key at a time (single flight);
 /// a failed or inactive introspection throws out of the factory, so only active tokens are stored.
+/// With a Redis second level the same key and value are shared by the replicas: the deadline travels with the value (so
+/// the per-hit check holds for entries another replica wrote), and the factory announces it to <see cref="RedisSecondLevel"/>
+/// so that the Redis entry expires no later than the local rule.
 /// </summary>
-public sealed class PhantomTokenCache(HybridCache cache, IntrospectionClient introspection, GatewayOptions options, TimeProvider time)
+public sealed class PhantomTokenCache(HybridCache cache, IntrospectionClient introspection, GatewayOptions options, TimeProvider time,
+    RedisSecondLevel? secondLevel = null)
 {
     private const string KeyPrefix = "gatehouse:gateway:jwt:";
 
@@ -39,7 +48,7 @@ public sealed class PhantomTokenCache(HybridCache cache, IntrospectionClient int
         var key = KeyOf(token);
         for (var attempt = 0; ; attempt++)
         {
-            var entry = await cache.GetOrCreateAsync(key, (this, token), static (state, ct) => state.Item1.ExchangeAsync(state.token, ct),
+            var entry = await cache.GetOrCreateAsync(key, (self: this, token, key), static (state, ct) => state.self.ExchangeAsync(state.token, state.key, ct),
                 _entryOptions, cancellationToken: ct);
             if (time.GetUtcNow().ToUnixTimeMilliseconds() < entry.ValidUntilMs)
                 return entry;
@@ -50,7 +59,7 @@ public sealed class PhantomTokenCache(HybridCache cache, IntrospectionClient int
         }
     }
 
-    private async ValueTask<CachedJwt> ExchangeAsync(string token, CancellationToken ct)
+    private async ValueTask<CachedJwt> ExchangeAsync(string token, string key, CancellationToken ct)
     {
         var result = await introspection.IntrospectAsync(token, ct);
         if (result.Status != IntrospectionStatus.Active)
@@ -78,6 +87,8 @@ public sealed class PhantomTokenCache(HybridCache cache, IntrospectionClient int
         var scopes = jwt.TryGetPayloadValue<string>("scope", out var scope) && scope is not null
             ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             : [];
-        return new CachedJwt(result.Jwt!, validUntil.ToUnixTimeMilliseconds(), scopes);
+        var validUntilMs = validUntil.ToUnixTimeMilliseconds();
+        secondLevel?.Announce(key, validUntilMs);
+        return new CachedJwt(result.Jwt!, validUntilMs, scopes);
     }
 }

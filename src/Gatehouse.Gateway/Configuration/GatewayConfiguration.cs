@@ -27,6 +27,7 @@ public static class GatewayConfiguration
         var timeout = Duration(section, "Introspection:Timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1));
         var maxLifetime = Duration(section, "Cache:MaximumLifetime", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         var sizeMb = Integer(section, "Cache:SizeLimitMegabytes", 64, 1, 64 * 1024);
+        var (redis, redisPrefix) = Redis(section);
         var maxTokenLength = Integer(section, "MaxTokenLength", 4096, 16, 64 * 1024);
         var realm = section["Realm"] ?? "gatehouse";
         if (realm.Length == 0 || realm.Any(c => c is < ' ' or > '~' or '"' or '\\'))
@@ -92,6 +93,8 @@ public static class GatewayConfiguration
             IntrospectionTimeout = timeout,
             CacheMaximumLifetime = maxLifetime,
             CacheSizeLimitBytes = sizeMb * 1024L * 1024L,
+            CacheRedis = redis,
+            CacheRedisKeyPrefix = redisPrefix,
             MaxTokenLength = maxTokenLength,
             Realm = realm,
             ExternalAuthEnabled = Boolean(section, "ExternalAuth:Enabled", "ExternalAuth:Enabled", true),
@@ -103,6 +106,66 @@ public static class GatewayConfiguration
 
     private static GatewayConfigurationException Error(string key, string problem, string fix) =>
         new($"Invalid gateway configuration: {(key.StartsWith(SectionName, StringComparison.Ordinal) ? key : P + key)} {problem}. Fix: {fix}.");
+
+    /// <summary>
+    /// <c>Cache:Redis</c>: a StackExchange.Redis connection string (host:port[,host:port][,option=value...]); absent means
+    /// in-memory only. The gateway must keep working while Redis is down, so the connection never aborts on a failed
+    /// connect and commands fail fast instead of queueing; timeouts default to 1 s unless the string sets them.
+    /// </summary>
+    private static (StackExchange.Redis.ConfigurationOptions?, string) Redis(IConfigurationSection section)
+    {
+        const string Example = "e.g. 127.0.0.1:6379 or redis.internal:6379,password=...,ssl=true";
+        var text = section["Cache:Redis"];
+        var prefix = section["Cache:RedisKeyPrefix"];
+        if (text is null)
+        {
+            if (prefix is not null)
+                throw Error("Cache:RedisKeyPrefix", "is set but Gatehouse:Gateway:Cache:Redis is not (the prefix only applies to Redis keys)", "set Cache:Redis as well, or remove Cache:RedisKeyPrefix");
+            return (null, "");
+        }
+        if (string.IsNullOrWhiteSpace(text))
+            throw Error("Cache:Redis", "is empty", $"set it to the Redis server shared by the gateway replicas, {Example}, or remove the key to cache in memory only");
+        StackExchange.Redis.ConfigurationOptions redis;
+        try
+        {
+            redis = StackExchange.Redis.ConfigurationOptions.Parse(text);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or NotSupportedException or InvalidOperationException)
+        {
+            throw Error("Cache:Redis", $"is not a valid Redis connection string ({e.Message.TrimEnd('.')})", $"use host:port with optional ,option=value pairs, {Example}");
+        }
+        if (redis.EndPoints.Count == 0)
+            throw Error("Cache:Redis", "names no Redis server", $"start it with host:port, {Example}");
+        foreach (var endpoint in redis.EndPoints)
+        {
+            var (host, port) = endpoint switch
+            {
+                System.Net.DnsEndPoint d => (d.Host, d.Port),
+                System.Net.IPEndPoint ip => (ip.Address.ToString(), ip.Port),
+                _ => ("", -1),
+            };
+            if (host.Length == 0 || host.Any(c => c is <= ' ' or > '~') || port is < 0 or > 65535)
+                throw Error("Cache:Redis", $"names an invalid server '{StackExchange.Redis.EndPointCollection.ToString(endpoint)}'", $"use host:port, {Example}");
+        }
+        var given = text.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).Select(p => p[0].Trim())
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        redis.AbortOnConnectFail = false;
+        redis.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        if (!given.Contains("connectTimeout"))
+            redis.ConnectTimeout = 1000;
+        if (!given.Contains("syncTimeout"))
+            redis.SyncTimeout = 1000;
+        if (!given.Contains("asyncTimeout"))
+            redis.AsyncTimeout = 1000;
+        if (!given.Contains("name"))
+            redis.ClientName = "gatehouse-gateway";
+
+        if (prefix is null)
+            return (redis, "");
+        if (prefix.Length is 0 or > 64 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '.' or '_' or '-'))
+            throw Error("Cache:RedisKeyPrefix", $"'{prefix}' is not 1-64 letters, digits or : . _ -", "use a short name that separates gateway fleets on one Redis, e.g. \"prod-gw:\"");
+        return (redis, prefix);
+    }
 
     private static string Required(IConfigurationSection section, string key, string fix)
     {

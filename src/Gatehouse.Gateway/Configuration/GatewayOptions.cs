@@ -12,6 +12,12 @@ public sealed class GatewayOptions
     public TimeSpan CacheMaximumLifetime { get; init; } = TimeSpan.FromSeconds(30);
     public long CacheSizeLimitBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>The shared Redis second level (<c>Cache:Redis</c>); null: in-memory cache only.</summary>
+    public StackExchange.Redis.ConfigurationOptions? CacheRedis { get; init; }
+
+    /// <summary>Prefix of every key the gateway writes to Redis (<c>Cache:RedisKeyPrefix</c>).</summary>
+    public string CacheRedisKeyPrefix { get; init; } = "";
+
     /// <summary>Longer bearer tokens are rejected without asking the server.</summary>
     public int MaxTokenLength { get; init; } = 4096;
     public string Realm { get; init; } = "gatehouse";

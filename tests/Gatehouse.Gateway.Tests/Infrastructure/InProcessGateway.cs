@@ -12,9 +12,12 @@ namespace Gatehouse.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class InProcessGateway : IAsyncDisposable
 {
-    private InProcessGateway(StubIntrospection stub, LoopbackApp api, LoopbackApp gateway)
+    private readonly bool _ownsStub;
+
+    private InProcessGateway(StubIntrospection stub, bool ownsStub, LoopbackApp api, LoopbackApp gateway)
     {
         Stub = stub;
+        _ownsStub = ownsStub;
         Api = api;
         Gateway = gateway;
     }
@@ -53,9 +56,13 @@ public sealed class InProcessGateway : IAsyncDisposable
         ["Gatehouse:Gateway:Routes:any:Match:Path"] = "/any/{**rest}",
     };
 
-    public static async Task<InProcessGateway> StartAsync(string maximumLifetime = "00:00:30", Action<Dictionary<string, string?>>? change = null, int port = 0)
+    /// <param name="stub">A stub shared with other gateways (not disposed with this one); null: a stub of its own.</param>
+    /// <param name="logs">Receives the gateway's logs; null: none.</param>
+    public static async Task<InProcessGateway> StartAsync(string maximumLifetime = "00:00:30", Action<Dictionary<string, string?>>? change = null, int port = 0,
+        StubIntrospection? stub = null, ILoggerProvider? logs = null)
     {
-        var stub = await StubIntrospection.StartAsync();
+        var ownsStub = stub is null;
+        stub ??= await StubIntrospection.StartAsync();
         var api = await EchoApi.StartAsync();
         var settings = Configuration(stub.Endpoint, api.Address, maximumLifetime);
         change?.Invoke(settings);
@@ -63,15 +70,18 @@ public sealed class InProcessGateway : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
+            if (logs is not null)
+                builder.Logging.AddProvider(logs);
             return GatewayHost.Build(builder);
         }, port);
-        return new InProcessGateway(stub, api, gateway);
+        return new InProcessGateway(stub, ownsStub, api, gateway);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Gateway.DisposeAsync();
         await Api.DisposeAsync();
-        await Stub.DisposeAsync();
+        if (_ownsStub)
+            await Stub.DisposeAsync();
     }
 }
