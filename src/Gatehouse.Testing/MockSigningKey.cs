@@ -77,22 +77,7 @@ public sealed class MockSigningKey
     };
 
     /// <summary>The public JWK members (kty, use, alg, kid and crv/x/y or n/e).</summary>
-    public Dictionary<string, string> PublicJwkMembers()
-    {
-        var members = new Dictionary<string, string> { ["kty"] = PublicJwk.Kty, ["use"] = "sig", ["alg"] = Algorithm, ["kid"] = Kid };
-        if (PublicJwk.Kty == JsonWebAlgorithmsKeyTypes.EllipticCurve)
-        {
-            members["crv"] = PublicJwk.Crv;
-            members["x"] = PublicJwk.X;
-            members["y"] = PublicJwk.Y;
-        }
-        else
-        {
-            members["n"] = PublicJwk.N;
-            members["e"] = PublicJwk.E;
-        }
-        return members;
-    }
+    public Dictionary<string, string> PublicJwkMembers() => Gatehouse.Protocol.Jose.PublicJwk.Members(PublicJwk, Kid, Algorithm);
 
     /// <summary>A JWKS document (RFC 7517 §5) with the public halves of <paramref name="keys"/>.</summary>
     public static string JwksJson(IEnumerable<MockSigningKey> keys) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gatehouse.Protocol.Jose;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -125,20 +126,6 @@ public sealed class KeyManager(
         return record;
     }
 
-    private static string PublicJwkJson(JsonWebKey jwk, string kid, string algorithm)
-    {
-        var members = new Dictionary<string, string> { ["kty"] = jwk.Kty, ["use"] = "sig", ["alg"] = algorithm, ["kid"] = kid };
-        if (jwk.Kty == JsonWebAlgorithmsKeyTypes.EllipticCurve)
-        {
-            members["crv"] = jwk.Crv;
-            members["x"] = jwk.X;
-            members["y"] = jwk.Y;
-        }
-        else
-        {
-            members["n"] = jwk.N;
-            members["e"] = jwk.E;
-        }
-        return JsonSerializer.Serialize(members);
-    }
+    private static string PublicJwkJson(JsonWebKey jwk, string kid, string algorithm) =>
+        JsonSerializer.Serialize(PublicJwk.Members(jwk, kid, algorithm));
 }

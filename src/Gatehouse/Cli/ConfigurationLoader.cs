@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Gatehouse.Cli;
@@ -29,6 +31,23 @@ internal static class ConfigurationLoader
         }
         builder.AddEnvironmentVariables();
         builder.AddInMemoryCollection(overrides);
+    }
+
+    /// <summary>
+    /// A web host for one component (server, gateway, sample API) with exactly this configuration, on <paramref name="urls"/>.
+    /// Configuration is read once at start: without reloadConfigOnChange=false the default appsettings.json source
+    /// watches the content root with inotify, and every write of a SQLite store kept there (./data) would wake a thread.
+    /// </summary>
+    public static WebApplicationBuilder CreateHostBuilder(string? jsonFile, IDictionary<string, string?> overrides, string urls)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = Directory.GetCurrentDirectory(),
+        });
+        Apply(builder.Configuration, jsonFile, overrides);
+        builder.WebHost.UseUrls(urls);
+        return builder;
     }
 
     public static IConfigurationRoot Build(string? jsonFile, IDictionary<string, string?> overrides)

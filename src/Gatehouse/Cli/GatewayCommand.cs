@@ -15,13 +15,7 @@ internal static class GatewayCommand
         var command = new Command("gateway", "Run the phantom-token gateway: routes from Gatehouse:Gateway, opaque tokens exchanged for JWTs by introspection.") { config, urls };
         command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
         {
-            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-            {
-                Args = ["--hostBuilder:reloadConfigOnChange=false"],
-                ContentRootPath = Directory.GetCurrentDirectory(),
-            });
-            ConfigurationLoader.Apply(builder.Configuration, parse.GetValue(config)!.FullName, new Dictionary<string, string?>());
-            builder.WebHost.UseUrls(parse.GetValue(urls)!);
+            var builder = ConfigurationLoader.CreateHostBuilder(parse.GetValue(config)!.FullName, new Dictionary<string, string?>(), parse.GetValue(urls)!);
             WebApplication app;
             try
             {

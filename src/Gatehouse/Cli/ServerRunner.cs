@@ -28,15 +28,7 @@ internal static class ServerRunner
     public static async Task<(WebApplication? App, int ExitCode)> StartAsync(
         string? configFile, IDictionary<string, string?> overrides, string urls, bool migrate, CancellationToken ct)
     {
-        // Configuration is read once at start. Without this the default appsettings.json source watches the content
-        // root with inotify, and every write of a SQLite store kept there (./data) would wake a thread.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = Directory.GetCurrentDirectory(),
-        });
-        ConfigurationLoader.Apply(builder.Configuration, configFile, overrides);
-        builder.WebHost.UseUrls(urls);
+        var builder = ConfigurationLoader.CreateHostBuilder(configFile, overrides, urls);
         var app = GatehouseApplication.Build(builder);
         var options = app.Services.GetRequiredService<GatehouseOptions>();
 

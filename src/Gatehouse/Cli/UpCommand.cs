@@ -2,8 +2,6 @@ using System.CommandLine;
 using Gatehouse.Gateway;
 using Gatehouse.Samples.Medical;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace Gatehouse.Cli;
 
@@ -94,16 +92,6 @@ internal static class UpCommand
         return option;
     }
 
-    /// <summary>A host for a component of <c>up</c>: only the given settings, quiet logs, one loopback URL.</summary>
-    private static WebApplicationBuilder Builder(string url, Dictionary<string, string?> settings)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = Directory.GetCurrentDirectory(),
-        });
-        ConfigurationLoader.Apply(builder.Configuration, jsonFile: null, settings);
-        builder.WebHost.UseUrls(url);
-        return builder;
-    }
+    private static WebApplicationBuilder Builder(string url, Dictionary<string, string?> settings) =>
+        ConfigurationLoader.CreateHostBuilder(jsonFile: null, settings, url);
 }
