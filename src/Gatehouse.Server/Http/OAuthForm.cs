@@ -1,7 +1,6 @@
 using Gatehouse.Protocol.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace Gatehouse.Server.Http;
@@ -60,6 +59,4 @@ public sealed class OAuthForm
         }
         return (new OAuthForm(form), null);
     }
-
-    public static StringValues AuthorizationHeaders(HttpContext context) => context.Request.Headers.Authorization;
 }
