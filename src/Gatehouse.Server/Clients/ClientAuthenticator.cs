@@ -67,6 +67,7 @@ public sealed class ClientAuthenticator(ClientRegistry clients, GatehouseOptions
         }
 
         var client = clients.Find(clientId);
+        // A public client has no secret to check; it is authenticated by other means (PKCE) on the grants it may use.
         var secretMatches = TokenHash.Matches(secret, client?.SecretHash ?? UnknownClientHash);
         if (client is null || !client.Enabled || !secretMatches)
             return (null, OAuthError.InvalidClient("Client authentication failed."));

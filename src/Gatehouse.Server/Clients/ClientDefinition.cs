@@ -10,29 +10,46 @@ public sealed class ClientDefinition
 {
     public required string ClientId { get; init; }
     public bool Enabled { get; init; }
-    public required string SecretHash { get; init; }
+    public required string DisplayName { get; init; }
+    /// <summary>A public client has no secret (RFC 6749 §2.1); null then.</summary>
+    public string? SecretHash { get; init; }
+    public bool IsPublic => SecretHash is null;
     public required IReadOnlySet<string> GrantTypes { get; init; }
     public required IReadOnlyList<string> Scopes { get; init; }
     public AccessTokenFormat AccessTokenFormat { get; init; }
     public TimeSpan AccessTokenLifetime { get; init; }
     public string? Audience { get; init; }
-    public required IReadOnlyDictionary<string, string> Claims { get; init; }
+    public required IReadOnlyDictionary<string, object> Claims { get; init; }
     public required IReadOnlyDictionary<string, string> ClaimMappings { get; init; }
     public bool Introspection { get; init; }
+    public required IReadOnlySet<string> RedirectUris { get; init; }
+    public required IReadOnlySet<string> PostLogoutRedirectUris { get; init; }
+    public bool RequirePushedAuthorizationRequests { get; init; }
+    public bool RequireConsent { get; init; }
+    public TimeSpan RefreshTokenLifetime { get; init; }
+    public TimeSpan IdTokenLifetime { get; init; }
 
     public static ClientDefinition From(string clientId, ClientOptions o) => new()
     {
         ClientId = clientId,
         Enabled = o.Enabled,
-        SecretHash = string.IsNullOrEmpty(o.SecretHash) ? TokenHash.Sha256(o.Secret!) : o.SecretHash,
+        DisplayName = string.IsNullOrWhiteSpace(o.DisplayName) ? clientId : o.DisplayName,
+        SecretHash = o.Public ? null : string.IsNullOrEmpty(o.SecretHash) ? TokenHash.Sha256(o.Secret!) : o.SecretHash,
         GrantTypes = new HashSet<string>(o.GrantTypes, StringComparer.Ordinal),
         Scopes = o.Scopes.Distinct(StringComparer.Ordinal).ToArray(),
         AccessTokenFormat = o.AccessTokenFormat == "jwt" ? AccessTokenFormat.Jwt : AccessTokenFormat.Opaque,
         AccessTokenLifetime = o.AccessTokenLifetime,
         Audience = o.Audience,
-        Claims = new Dictionary<string, string>(o.Claims, StringComparer.Ordinal),
+        Claims = o.Claims.ToDictionary(p => p.Key, p => (object)p.Value, StringComparer.Ordinal),
         ClaimMappings = new Dictionary<string, string>(o.ClaimMappings, StringComparer.Ordinal),
         Introspection = o.Introspection,
+        // Exact, ordinal comparison (RFC 9700 §4.1.1): no normalisation, no pattern.
+        RedirectUris = new HashSet<string>(o.RedirectUris, StringComparer.Ordinal),
+        PostLogoutRedirectUris = new HashSet<string>(o.PostLogoutRedirectUris, StringComparer.Ordinal),
+        RequirePushedAuthorizationRequests = o.RequirePushedAuthorizationRequests,
+        RequireConsent = o.RequireConsent,
+        RefreshTokenLifetime = o.RefreshTokenLifetime,
+        IdTokenLifetime = o.IdTokenLifetime,
     };
 }
 

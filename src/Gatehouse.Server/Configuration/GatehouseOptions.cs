@@ -14,12 +14,16 @@ public sealed class GatehouseOptions
     public StorageOptions Storage { get; set; } = new();
     public KeyOptions Keys { get; set; } = new();
     public TokenEndpointOptions Endpoints { get; set; } = new();
+    public AuthenticationOptions Authentication { get; set; } = new();
 
     /// <summary>Clients keyed by client_id.</summary>
     public Dictionary<string, ClientOptions> Clients { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Scopes keyed by scope name, each with the claims it releases.</summary>
     public Dictionary<string, ScopeOptions> Scopes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Users keyed by username, created in the store at startup when missing (demo and bootstrap accounts).</summary>
+    public Dictionary<string, UserSeedOptions> Users { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class StorageOptions
@@ -53,9 +57,47 @@ public sealed class TokenEndpointOptions
     public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
 }
 
+/// <summary>The authentication role: sign-in, sessions and the codes and refresh tokens that come from them.</summary>
+public sealed class AuthenticationOptions
+{
+    /// <summary>How long a single sign-on session lasts after the user signed in.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+    /// <summary>Authorization codes are single-use and short-lived (RFC 6749 §4.1.2 recommends at most 10 minutes).</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Lifetime of a request_uri from the pushed authorization request endpoint (RFC 9126 §2.2).</summary>
+    public TimeSpan PushedRequestLifetime { get; set; } = TimeSpan.FromSeconds(90);
+    /// <summary>Failed sign-ins in a row after which an account is locked for <see cref="LockoutDuration"/>.</summary>
+    public int LockoutThreshold { get; set; } = 5;
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>PBKDF2-HMAC-SHA256 iterations for new password hashes; OWASP recommends 600000.</summary>
+    public int PasswordHashIterations { get; set; } = 600_000;
+}
+
+/// <summary>A user to create at startup if no user with this username exists. Existing users are never changed.</summary>
+public sealed class UserSeedOptions
+{
+    /// <summary>The password in plain text (development only); hashed when stored. Use PasswordHash in production.</summary>
+    public string? Password { get; set; }
+    /// <summary>A hash as printed by <c>gatehouse users hash-password</c>.</summary>
+    public string? PasswordHash { get; set; }
+    /// <summary>The stable subject identifier; generated when empty.</summary>
+    public string? Subject { get; set; }
+    /// <summary>Attributes released as claims by scopes: name, email, department, hospital, …</summary>
+    public Dictionary<string, string> Claims { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Released as the <c>roles</c> claim (an array).</summary>
+    public string[] Roles { get; set; } = [];
+}
+
 public sealed class ClientOptions
 {
     public bool Enabled { get; set; } = true;
+    /// <summary>Shown to users on the consent screen; the client_id when empty.</summary>
+    public string? DisplayName { get; set; }
+    /// <summary>
+    /// A public client (RFC 6749 §2.1: a native app or SPA) has no secret and authenticates with its client_id alone
+    /// (token_endpoint_auth_method "none"); it may only use the authorization_code and refresh_token grants.
+    /// </summary>
+    public bool Public { get; set; }
     /// <summary>The client secret in plain text (development only); hashed when loaded. Use SecretHash in production.</summary>
     public string? Secret { get; set; }
     /// <summary>base64url SHA-256 of the client secret, as printed by <c>gatehouse clients secret</c>.</summary>
@@ -73,6 +115,17 @@ public sealed class ClientOptions
     public Dictionary<string, string> ClaimMappings { get; set; } = new(StringComparer.Ordinal);
     /// <summary>May call the introspection endpoint (a gateway or an API).</summary>
     public bool Introspection { get; set; }
+    /// <summary>Redirection endpoints for the authorization code flow, compared exactly (RFC 9700 §4.1.1).</summary>
+    public string[] RedirectUris { get; set; } = [];
+    /// <summary>Where RP-initiated logout may send the browser afterwards, compared exactly.</summary>
+    public string[] PostLogoutRedirectUris { get; set; } = [];
+    /// <summary>The authorization endpoint accepts this client's requests only through a pushed request (RFC 9126 §6).</summary>
+    public bool RequirePushedAuthorizationRequests { get; set; }
+    /// <summary>Ask the user before releasing scopes to this client; false for first-party apps.</summary>
+    public bool RequireConsent { get; set; } = true;
+    /// <summary>How long a refresh token may be used; each rotation starts a new period. Issued only with the refresh_token grant type.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(1);
+    public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class ScopeOptions

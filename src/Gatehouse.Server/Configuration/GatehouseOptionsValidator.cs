@@ -46,8 +46,13 @@ public static class GatehouseOptionsValidator
             }
         }
 
+        ValidateAuthentication(o.Authentication, Add);
+
         foreach (var (id, client) in o.Clients)
             ValidateClient(id, client, o, Add);
+
+        foreach (var (username, user) in o.Users)
+            ValidateUser(username, user, Add);
 
         return problems;
     }
@@ -105,7 +110,20 @@ public static class GatehouseOptionsValidator
 
         var hasSecret = !string.IsNullOrEmpty(c.Secret);
         var hasHash = !string.IsNullOrEmpty(c.SecretHash);
-        if (hasSecret == hasHash)
+        if (c.Public)
+        {
+            if (hasSecret || hasHash)
+                add($"{key}:Public", "true", "A public client has no secret, yet one is set.", "Remove Secret/SecretHash, or set Public to false for a confidential client.");
+            for (var i = 0; i < c.GrantTypes.Length; i++)
+            {
+                if (!GrantTypes.ForPublicClients.Contains(c.GrantTypes[i]))
+                    add($"{key}:GrantTypes:{i}", c.GrantTypes[i], "A public client cannot authenticate, so it may not use this grant.",
+                        $"Use only {string.Join(" and ", GrantTypes.ForPublicClients)}, or make the client confidential.");
+            }
+            if (c.Introspection)
+                add($"{key}:Introspection", "true", "A public client cannot authenticate to the introspection endpoint.", "Set Introspection to false.");
+        }
+        else if (hasSecret == hasHash)
             add($"{key}:Secret", hasSecret ? Hidden : null, hasSecret ? "Both Secret and SecretHash are set." : "The client has no secret.",
                 "Set exactly one: SecretHash (from 'gatehouse clients secret') or, for development, Secret.");
         else if (hasSecret && c.Secret!.Length < 32)
@@ -133,6 +151,11 @@ public static class GatehouseOptionsValidator
             add($"{key}:AccessTokenLifetime", c.AccessTokenLifetime.ToString(), "Must be between 1 second and 1 day.", "Use a short lifetime such as 00:15:00.");
         if (c.GrantTypes.Length > 0 && string.IsNullOrWhiteSpace(c.Audience))
             add($"{key}:Audience", null, "Access tokens need an audience (RFC 9068 §2.2).", "Set Audience to the identifier of the API these tokens are for, e.g. https://api.example.com.");
+        ValidateRedirectUris(key, c, add);
+        if (c.RefreshTokenLifetime < TimeSpan.FromMinutes(1) || c.RefreshTokenLifetime > TimeSpan.FromDays(365))
+            add($"{key}:RefreshTokenLifetime", c.RefreshTokenLifetime.ToString(), "Must be between 1 minute and 365 days.", "Use e.g. 1.00:00:00.");
+        if (c.IdTokenLifetime < TimeSpan.FromSeconds(30) || c.IdTokenLifetime > TimeSpan.FromHours(1))
+            add($"{key}:IdTokenLifetime", c.IdTokenLifetime.ToString(), "Must be between 30 seconds and 1 hour.", "Use e.g. 00:05:00.");
         foreach (var claim in c.Claims.Keys.Where(ReservedClaims.Contains))
             add($"{key}:Claims:{claim}", c.Claims[claim], "This claim is set by the token service itself.", "Remove it from the client's claims.");
         foreach (var (from, to) in c.ClaimMappings)
@@ -140,6 +163,73 @@ public static class GatehouseOptionsValidator
             if (ReservedClaims.Contains(from) || ReservedClaims.Contains(to))
                 add($"{key}:ClaimMappings:{from}", to, "Claims set by the token service cannot be renamed or overwritten.", "Map only claims released by scopes.");
         }
+    }
+
+    private static void ValidateRedirectUris(string key, ClientOptions c, Action<string, string?, string, string> add)
+    {
+        if (c.GrantTypes.Contains(GrantTypes.AuthorizationCode) && c.RedirectUris.Length == 0)
+            add($"{key}:RedirectUris", null, "The authorization_code grant needs at least one registered redirect URI.",
+                "Add the client's callback URL, e.g. https://app.example.com/signin-oidc.");
+        for (var i = 0; i < c.RedirectUris.Length; i++)
+        {
+            if (RedirectUriProblem(c.RedirectUris[i]) is { } problem)
+                add($"{key}:RedirectUris:{i}", c.RedirectUris[i], problem, "Use an absolute https URL, http on a loopback address, or a private-use scheme such as com.example.app:/callback (RFC 8252 §7).");
+        }
+        for (var i = 0; i < c.PostLogoutRedirectUris.Length; i++)
+        {
+            if (RedirectUriProblem(c.PostLogoutRedirectUris[i]) is { } problem)
+                add($"{key}:PostLogoutRedirectUris:{i}", c.PostLogoutRedirectUris[i], problem, "Use an absolute https URL or http on a loopback address.");
+        }
+    }
+
+    /// <summary>RFC 6749 §3.1.2: absolute, no fragment; RFC 9700 §2.6 / RFC 8252 §7: https, loopback http, or a private-use scheme.</summary>
+    internal static string? RedirectUriProblem(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri))
+            return "Not an absolute URI (RFC 6749 §3.1.2).";
+        if (value.Contains('#'))
+            return "A redirect URI must not contain a fragment (RFC 6749 §3.1.2).";
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+            return "http is allowed only on a loopback address (RFC 9700 §2.6); use https.";
+        if (uri.Scheme is "javascript" or "data" or "file" or "vbscript")
+            return $"The '{uri.Scheme}' scheme cannot be a redirect URI.";
+        return null;
+    }
+
+    private static void ValidateAuthentication(AuthenticationOptions a, Action<string, string?, string, string> add)
+    {
+        if (a.SessionLifetime < TimeSpan.FromMinutes(1) || a.SessionLifetime > TimeSpan.FromDays(30))
+            add("Authentication:SessionLifetime", a.SessionLifetime.ToString(), "Must be between 1 minute and 30 days.", "Use e.g. 08:00:00.");
+        if (a.AuthorizationCodeLifetime < TimeSpan.FromSeconds(5) || a.AuthorizationCodeLifetime > TimeSpan.FromMinutes(10))
+            add("Authentication:AuthorizationCodeLifetime", a.AuthorizationCodeLifetime.ToString(), "Must be between 5 seconds and 10 minutes (RFC 6749 §4.1.2).", "Use e.g. 00:01:00.");
+        if (a.PushedRequestLifetime < TimeSpan.FromSeconds(5) || a.PushedRequestLifetime > TimeSpan.FromMinutes(10))
+            add("Authentication:PushedRequestLifetime", a.PushedRequestLifetime.ToString(), "Must be between 5 seconds and 10 minutes (RFC 9126 §2.2).", "Use e.g. 00:01:30.");
+        if (a.LockoutThreshold is < 1 or > 100)
+            add("Authentication:LockoutThreshold", a.LockoutThreshold.ToString(), "Must be between 1 and 100.", "Use e.g. 5.");
+        if (a.LockoutDuration < TimeSpan.Zero || a.LockoutDuration > TimeSpan.FromDays(1))
+            add("Authentication:LockoutDuration", a.LockoutDuration.ToString(), "Must be between 0 and 1 day.", "Use e.g. 00:05:00.");
+        if (a.PasswordHashIterations is < 1000 or > 10_000_000)
+            add("Authentication:PasswordHashIterations", a.PasswordHashIterations.ToString(), "Must be between 1000 and 10000000.", "Use 600000 (OWASP's recommendation for PBKDF2-HMAC-SHA256).");
+    }
+
+    private static void ValidateUser(string username, UserSeedOptions u, Action<string, string?, string, string> add)
+    {
+        var key = $"Users:{username}";
+        if (string.IsNullOrWhiteSpace(username) || username.Length > 200 || username.Any(char.IsControl))
+            add(key, username, "A username must be 1 to 200 characters without control characters.", "Rename the user.");
+        var hasPassword = !string.IsNullOrEmpty(u.Password);
+        var hasHash = !string.IsNullOrEmpty(u.PasswordHash);
+        if (hasPassword == hasHash)
+            add($"{key}:Password", hasPassword ? Hidden : null, hasPassword ? "Both Password and PasswordHash are set." : "The user has no password.",
+                "Set exactly one: PasswordHash (from 'gatehouse users hash-password') or, for development, Password.");
+        else if (hasPassword && u.Password!.Length < 8)
+            add($"{key}:Password", Hidden, "Passwords must be at least 8 characters.", "Choose a longer password.");
+        else if (hasHash && !Users.PasswordHasher.IsWellFormed(u.PasswordHash!))
+            add($"{key}:PasswordHash", Hidden, "Not a Gatehouse password hash (pbkdf2-sha256$iterations$salt$hash).", "Use the hash printed by 'gatehouse users hash-password'.");
+        if (u.Subject is { Length: > 200 })
+            add($"{key}:Subject", u.Subject, "A subject may be at most 200 characters.", "Shorten it, or leave it empty to generate one.");
+        foreach (var claim in u.Claims.Keys.Where(ReservedClaims.Contains))
+            add($"{key}:Claims:{claim}", u.Claims[claim], "This claim is set by the token service itself.", "Remove it from the user's claims.");
     }
 
     private static bool IsBase64Of32Bytes(string value)

@@ -1,10 +1,12 @@
 using Gatehouse.Server.Admin;
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Discovery;
 using Gatehouse.Server.Keys;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Token;
+using Gatehouse.Server.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -29,6 +31,15 @@ public static class GatehouseServices
         services.AddSingleton<ClaimRelease>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<TokenInspector>();
+        services.AddSingleton(options.Authentication);
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<UserSeeder>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<ConsentStore>();
+        services.AddSingleton<PushedAuthorizationRequestStore>();
+        services.AddSingleton<AuthorizationCodeStore>();
+        services.AddSingleton<RefreshTokenStore>();
         return services;
     }
 

@@ -1,5 +1,7 @@
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Storage;
+using Gatehouse.Server.Token;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,14 +9,23 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Server.Hosting;
 
 /// <summary>
-/// Deletes expired tokens in small batches, pausing between them, so cleanup never holds the store long
-/// enough to stall issuance; then checkpoints SQLite's write-ahead log.
+/// Deletes expired tokens, codes, sessions and pushed requests in small batches, pausing between them, so cleanup
+/// never holds the store long enough to stall issuance; then checkpoints SQLite's write-ahead log.
 /// </summary>
 public sealed class TokenCleanupService(
-    AccessTokenStore store, IDbContextFactory<GatehouseDbContext> contexts, GatehouseOptions options, TimeProvider time, ILogger<TokenCleanupService> logger)
+    AccessTokenStore accessTokens, RefreshTokenStore refreshTokens, AuthorizationCodeStore codes, SessionStore sessions,
+    PushedAuthorizationRequestStore pushedRequests, IDbContextFactory<GatehouseDbContext> contexts, GatehouseOptions options,
+    TimeProvider time, ILogger<TokenCleanupService> logger)
     : BackgroundService
 {
     private const int BatchSize = 1000;
+
+    private async Task<int> DeleteExpiredBatchAsync(long now, CancellationToken ct) =>
+        await accessTokens.DeleteExpiredAsync(now, BatchSize, ct)
+        + await refreshTokens.DeleteExpiredAsync(now, BatchSize, ct)
+        + await codes.DeleteExpiredAsync(now, BatchSize, ct)
+        + await sessions.DeleteExpiredAsync(now, BatchSize, ct)
+        + await pushedRequests.DeleteExpiredAsync(now, BatchSize, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +37,7 @@ public sealed class TokenCleanupService(
                 int deleted;
                 do
                 {
-                    deleted = await store.DeleteExpiredAsync(time.GetUtcNow().ToUnixTimeSeconds(), BatchSize, stoppingToken);
+                    deleted = await DeleteExpiredBatchAsync(time.GetUtcNow().ToUnixTimeSeconds(), stoppingToken);
                     await Task.Delay(TimeSpan.FromMilliseconds(50), time, stoppingToken);
                 } while (deleted >= BatchSize);
                 await using var db = contexts.CreateDbContext();

@@ -16,6 +16,8 @@ public sealed class AccessTokenRecord
     public long ExpiresAt { get; set; }
     /// <summary>Unix seconds; null while not revoked.</summary>
     public long? RevokedAt { get; set; }
+    /// <summary>The user's grant it was issued from (<see cref="AuthorizationCodeRecord.GrantId"/>); null for client credentials.</summary>
+    public string? GrantId { get; set; }
 }
 
 /// <summary>A revoked JWT access token, remembered by its jti until the token would have expired anyway.</summary>

@@ -109,6 +109,7 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
                 parameters[3].Value = record.Jwt;
                 parameters[4].Value = record.IssuedAt;
                 parameters[5].Value = record.ExpiresAt;
+                parameters[6].Value = (object?)record.GrantId ?? DBNull.Value;
                 await command.ExecuteNonQueryAsync();
             }
             await transaction.CommitAsync();
@@ -123,6 +124,7 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
     [
         nameof(AccessTokenRecord.Hash), nameof(AccessTokenRecord.ClientId), nameof(AccessTokenRecord.Subject),
         nameof(AccessTokenRecord.Jwt), nameof(AccessTokenRecord.IssuedAt), nameof(AccessTokenRecord.ExpiresAt),
+        nameof(AccessTokenRecord.GrantId),
     ];
 
     private string? _insertSql;
@@ -161,6 +163,15 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
             .Where(t => t.Hash == hash && t.ClientId == clientId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         return updated > 0;
+    }
+
+    /// <summary>Revokes every opaque access token issued from a user's grant (a replayed code, a reused refresh token, a logout).</summary>
+    public async Task<int> RevokeGrantAsync(string grantId, long now, CancellationToken ct)
+    {
+        await using var db = _contexts.CreateDbContext();
+        return await db.AccessTokens
+            .Where(t => t.GrantId == grantId && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
     public async Task<bool> IsJwtRevokedAsync(string jti, CancellationToken ct)

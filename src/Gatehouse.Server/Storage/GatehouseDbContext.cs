@@ -11,6 +11,12 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
     public DbSet<AccessTokenRecord> AccessTokens => Set<AccessTokenRecord>();
     public DbSet<RevokedJwtRecord> RevokedJwts => Set<RevokedJwtRecord>();
     public DbSet<SigningKeyRecord> SigningKeys => Set<SigningKeyRecord>();
+    public DbSet<UserRecord> Users => Set<UserRecord>();
+    public DbSet<UserSessionRecord> UserSessions => Set<UserSessionRecord>();
+    public DbSet<UserConsentRecord> UserConsents => Set<UserConsentRecord>();
+    public DbSet<AuthorizationCodeRecord> AuthorizationCodes => Set<AuthorizationCodeRecord>();
+    public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
+    public DbSet<PushedAuthorizationRequestRecord> PushedAuthorizationRequests => Set<PushedAuthorizationRequestRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -25,7 +31,9 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.IssuedAt).HasColumnName("issued_at");
             e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
             e.Property(x => x.RevokedAt).HasColumnName("revoked_at");
+            e.Property(x => x.GrantId).HasColumnName("grant_id").HasMaxLength(43);
             e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_access_tokens_expires_at");
+            e.HasIndex(x => x.GrantId).HasDatabaseName("ix_access_tokens_grant_id");
         });
         model.Entity<RevokedJwtRecord>(e =>
         {
@@ -51,6 +59,107 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.ActivatesAt).HasColumnName("activates_at");
             e.Property(x => x.RetiresAt).HasColumnName("retires_at");
             e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+        });
+        MapUsers(model);
+        MapGrants(model);
+    }
+
+    private static void MapUsers(ModelBuilder model)
+    {
+        model.Entity<UserRecord>(e =>
+        {
+            e.ToTable("users");
+            e.HasKey(x => x.Subject);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(200);
+            e.Property(x => x.Username).HasColumnName("username").HasMaxLength(200);
+            e.Property(x => x.NormalizedUsername).HasColumnName("normalized_username").HasMaxLength(200);
+            e.HasIndex(x => x.NormalizedUsername).IsUnique().HasDatabaseName("ux_users_normalized_username");
+            e.Property(x => x.PasswordHash).HasColumnName("password_hash").HasMaxLength(200);
+            e.Property(x => x.Claims).HasColumnName("claims");
+            e.Property(x => x.ProtectedTotpSecret).HasColumnName("protected_totp_secret");
+            e.Property(x => x.LastTotpStep).HasColumnName("last_totp_step");
+            e.Property(x => x.Enabled).HasColumnName("enabled");
+            e.Property(x => x.FailedSignIns).HasColumnName("failed_sign_ins");
+            e.Property(x => x.LockedUntil).HasColumnName("locked_until");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+        });
+        model.Entity<UserSessionRecord>(e =>
+        {
+            e.ToTable("user_sessions");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+            e.Property(x => x.SessionId).HasColumnName("session_id").HasMaxLength(43);
+            e.HasIndex(x => x.SessionId).IsUnique().HasDatabaseName("ux_user_sessions_session_id");
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(200);
+            e.HasIndex(x => x.Subject).HasDatabaseName("ix_user_sessions_subject");
+            e.Property(x => x.AuthTime).HasColumnName("auth_time");
+            e.Property(x => x.Amr).HasColumnName("amr").HasMaxLength(100);
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_user_sessions_expires_at");
+            e.Property(x => x.EndedAt).HasColumnName("ended_at");
+        });
+        model.Entity<UserConsentRecord>(e =>
+        {
+            e.ToTable("user_consents");
+            e.HasKey(x => new { x.Subject, x.ClientId });
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(200);
+            e.Property(x => x.ClientId).HasColumnName("client_id").HasMaxLength(200);
+            e.Property(x => x.Scopes).HasColumnName("scopes");
+            e.Property(x => x.GrantedAt).HasColumnName("granted_at");
+        });
+    }
+
+    private static void MapGrants(ModelBuilder model)
+    {
+        model.Entity<AuthorizationCodeRecord>(e =>
+        {
+            e.ToTable("authorization_codes");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+            e.Property(x => x.ClientId).HasColumnName("client_id").HasMaxLength(200);
+            e.Property(x => x.RedirectUri).HasColumnName("redirect_uri").HasMaxLength(2000);
+            e.Property(x => x.CodeChallenge).HasColumnName("code_challenge").HasMaxLength(128);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(200);
+            e.Property(x => x.SessionId).HasColumnName("session_id").HasMaxLength(43);
+            e.Property(x => x.Scope).HasColumnName("scope");
+            e.Property(x => x.Nonce).HasColumnName("nonce");
+            e.Property(x => x.AuthTime).HasColumnName("auth_time");
+            e.Property(x => x.Amr).HasColumnName("amr").HasMaxLength(100);
+            e.Property(x => x.GrantId).HasColumnName("grant_id").HasMaxLength(43);
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_authorization_codes_expires_at");
+            e.Property(x => x.RedeemedAt).HasColumnName("redeemed_at");
+        });
+        model.Entity<RefreshTokenRecord>(e =>
+        {
+            e.ToTable("refresh_tokens");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+            e.Property(x => x.GrantId).HasColumnName("grant_id").HasMaxLength(43);
+            e.HasIndex(x => x.GrantId).HasDatabaseName("ix_refresh_tokens_grant_id");
+            e.Property(x => x.ClientId).HasColumnName("client_id").HasMaxLength(200);
+            e.Property(x => x.Subject).HasColumnName("subject").HasMaxLength(200);
+            e.Property(x => x.SessionId).HasColumnName("session_id").HasMaxLength(43);
+            e.HasIndex(x => x.SessionId).HasDatabaseName("ix_refresh_tokens_session_id");
+            e.Property(x => x.Scope).HasColumnName("scope");
+            e.Property(x => x.AuthTime).HasColumnName("auth_time");
+            e.Property(x => x.Amr).HasColumnName("amr").HasMaxLength(100);
+            e.Property(x => x.IssuedAt).HasColumnName("issued_at");
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_refresh_tokens_expires_at");
+            e.Property(x => x.RotatedAt).HasColumnName("rotated_at");
+            e.Property(x => x.RevokedAt).HasColumnName("revoked_at");
+        });
+        model.Entity<PushedAuthorizationRequestRecord>(e =>
+        {
+            e.ToTable("pushed_authorization_requests");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+            e.Property(x => x.ClientId).HasColumnName("client_id").HasMaxLength(200);
+            e.Property(x => x.Parameters).HasColumnName("parameters");
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_pushed_authorization_requests_expires_at");
         });
     }
 }

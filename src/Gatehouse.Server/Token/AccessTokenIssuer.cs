@@ -21,7 +21,7 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, AccessTokenStore stor
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     public async Task<IssuedAccessToken> IssueAsync(ClientDefinition client, string subject, IReadOnlyList<string> scopes,
-        IReadOnlyDictionary<string, string> subjectClaims, CancellationToken ct)
+        IReadOnlyDictionary<string, object> subjectClaims, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var expires = now + client.AccessTokenLifetime;

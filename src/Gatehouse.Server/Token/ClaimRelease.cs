@@ -11,7 +11,7 @@ namespace Gatehouse.Server.Token;
 public sealed class ClaimRelease(GatehouseOptions options)
 {
     public void AddReleasedClaims(IDictionary<string, object> claims, ClientDefinition client, IReadOnlyList<string> grantedScopes,
-        IReadOnlyDictionary<string, string> subjectClaims)
+        IReadOnlyDictionary<string, object> subjectClaims)
     {
         foreach (var scope in grantedScopes)
         {

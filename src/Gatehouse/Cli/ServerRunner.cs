@@ -1,3 +1,4 @@
+using Gatehouse.Server.Users;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Discovery;
 using Gatehouse.Server.Hosting;
@@ -44,6 +45,9 @@ internal static class ServerRunner
             await app.DisposeAsync();
             return (null, CommandFailures.StoreError);
         }
+
+        foreach (var username in await app.Services.GetRequiredService<UserSeeder>().SeedAsync(ct))
+            Console.WriteLine($"Created user {username} from the configuration");
 
         await app.StartAsync(ct);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
