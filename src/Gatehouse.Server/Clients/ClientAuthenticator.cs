@@ -8,9 +8,10 @@ using Microsoft.AspNetCore.Http;
 namespace Gatehouse.Server.Clients;
 
 /// <summary>
-/// Authenticates a confidential client at the token, introspection and revocation endpoints with
-/// client_secret_basic or client_secret_post (RFC 6749 §2.3.1). Every failure is the same invalid_client,
-/// so a caller cannot tell an unknown client from a wrong secret or a disabled client.
+/// Authenticates a confidential client at the token, introspection, revocation and PAR endpoints with
+/// client_secret_basic or client_secret_post (RFC 6749 §2.3.1), and identifies a public client by its client_id
+/// alone. Every failure is the same invalid_client, so a caller cannot tell an unknown client from a wrong secret or
+/// a disabled client.
 /// </summary>
 public sealed class ClientAuthenticator(ClientRegistry clients, GatehouseOptions options)
 {
@@ -60,6 +61,11 @@ public sealed class ClientAuthenticator(ClientRegistry clients, GatehouseOptions
         {
             clientId = postId;
             secret = postSecret;
+        }
+        else if (form["client_id"] is { } publicId && clients.Find(publicId) is { IsPublic: true, Enabled: true } publicClient)
+        {
+            // token_endpoint_auth_method "none" (RFC 7591 §2): a public client only identifies itself (RFC 6749 §3.2.1).
+            return (publicClient, null);
         }
         else
         {
