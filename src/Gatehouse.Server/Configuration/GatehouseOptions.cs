@@ -69,6 +69,8 @@ public sealed class AuthenticationOptions
     /// <summary>Failed sign-ins in a row after which an account is locked for <see cref="LockoutDuration"/>.</summary>
     public int LockoutThreshold { get; set; } = 5;
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Password and one-time-code posts accepted per client address and minute; more are answered 429.</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 30;
     /// <summary>PBKDF2-HMAC-SHA256 iterations for new password hashes; OWASP recommends 600000.</summary>
     public int PasswordHashIterations { get; set; } = 600_000;
 }

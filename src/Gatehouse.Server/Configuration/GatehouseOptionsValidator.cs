@@ -208,6 +208,8 @@ public static class GatehouseOptionsValidator
             add("Authentication:LockoutThreshold", a.LockoutThreshold.ToString(), "Must be between 1 and 100.", "Use e.g. 5.");
         if (a.LockoutDuration < TimeSpan.Zero || a.LockoutDuration > TimeSpan.FromDays(1))
             add("Authentication:LockoutDuration", a.LockoutDuration.ToString(), "Must be between 0 and 1 day.", "Use e.g. 00:05:00.");
+        if (a.SignInAttemptsPerMinute is < 1 or > 10_000)
+            add("Authentication:SignInAttemptsPerMinute", a.SignInAttemptsPerMinute.ToString(), "Must be between 1 and 10000.", "Use e.g. 30.");
         if (a.PasswordHashIterations is < 1000 or > 10_000_000)
             add("Authentication:PasswordHashIterations", a.PasswordHashIterations.ToString(), "Must be between 1000 and 10000000.", "Use 600000 (OWASP's recommendation for PBKDF2-HMAC-SHA256).");
     }

@@ -13,4 +13,13 @@ public static class EndpointPaths
     public const string HealthReady = "/health/ready";
     public const string AdminKeys = "/admin/keys";
     public const string AdminKeysRotate = "/admin/keys/rotate";
+    // The authentication role; the Razor pages repeat their path in their @page directive.
+    public const string Authorize = "/authorize";
+    public const string PushedAuthorization = "/par";
+    public const string Login = "/login";
+    public const string LoginTotp = "/login/totp";
+    public const string Consent = "/consent";
+    public const string EndSession = "/logout";
+    public const string Account = "/account";
+    public const string TotpEnrolment = "/account/totp";
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Http;
 using Gatehouse.Server.Keys;
@@ -35,8 +36,7 @@ public sealed class MetadataEndpoint(GatehouseOptions options) : IEndpointHandle
             ["introspection_endpoint"] = o.Issuer + EndpointPaths.Introspection,
             ["revocation_endpoint"] = o.Issuer + EndpointPaths.Revocation,
             ["scopes_supported"] = o.Scopes.Keys.Order(StringComparer.Ordinal).ToArray(),
-            // No grant that uses the authorization endpoint is enabled yet, so none is advertised (RFC 8414 §2).
-            ["response_types_supported"] = Array.Empty<string>(),
+            ["response_types_supported"] = new[] { "code" },
             ["grant_types_supported"] = GrantTypes.Supported,
             ["token_endpoint_auth_methods_supported"] = AuthMethods,
             ["introspection_endpoint_auth_methods_supported"] = AuthMethods,
@@ -46,6 +46,18 @@ public sealed class MetadataEndpoint(GatehouseOptions options) : IEndpointHandle
             ["id_token_signing_alg_values_supported"] = algorithms,
             ["claims_supported"] = o.Scopes.Values.SelectMany(s => s.Claims)
                 .Concat(["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope"]).Distinct().Order(StringComparer.Ordinal).ToArray(),
+            // The authentication role: authorization code flow with PKCE, PAR and RP-initiated logout.
+            ["authorization_endpoint"] = o.Issuer + EndpointPaths.Authorize,
+            ["response_modes_supported"] = new[] { "query" },
+            ["code_challenge_methods_supported"] = new[] { "S256" },
+            ["prompt_values_supported"] = PromptValues.Supported,
+            ["authorization_response_iss_parameter_supported"] = true,
+            ["request_parameter_supported"] = false,
+            // Request objects by reference (RFC 9101) are not fetched; request_uri works only as issued by the PAR endpoint.
+            ["request_uri_parameter_supported"] = false,
+            ["pushed_authorization_request_endpoint"] = o.Issuer + EndpointPaths.PushedAuthorization,
+            ["require_pushed_authorization_requests"] = false,
+            ["end_session_endpoint"] = o.Issuer + EndpointPaths.EndSession,
         };
         return Encoding.UTF8.GetBytes(JsonSerializer.Serialize(document));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gatehouse.Protocol.Errors;
 using Gatehouse.Server.Admin;
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Discovery;
 using Gatehouse.Server.Http;
@@ -53,6 +54,8 @@ public static class GatehouseApplication
             app.MapHandler<IntrospectionEndpoint>("POST", EndpointPaths.Introspection);
             app.MapHandler<RevocationEndpoint>("POST", EndpointPaths.Revocation);
         }
+        if (roles.HasFlag(ServiceRoles.Authentication))
+            app.MapGatehouseAuthentication();
         if (roles.HasFlag(ServiceRoles.Admin))
         {
             app.MapHandler<AdminKeysListEndpoint>("GET", EndpointPaths.AdminKeys);

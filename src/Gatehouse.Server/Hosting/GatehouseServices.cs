@@ -57,6 +57,8 @@ public static class GatehouseServices
         services.AddSingleton<AdminKeysRotateEndpoint>();
         services.AddHostedService<KeyRotationService>();
         services.AddHostedService<TokenCleanupService>();
+        if (GatehouseApplication.RolesOf(options).HasFlag(ServiceRoles.Authentication))
+            services.AddGatehouseAuthentication(options.Authentication);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
         return services;
     }

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Gatehouse.Server.Authentication.Pages;
+
+/// <summary>
+/// The end-session endpoint (OpenID Connect RP-Initiated Logout 1.0), GET or POST from a client. With a valid
+/// id_token_hint for the signed-in user the session ends at once; otherwise the user confirms with a button, so that a
+/// third-party page cannot sign the user out (logout CSRF, §6). The client's form posts carry no antiforgery token, so
+/// only the confirmation handler checks one.
+/// </summary>
+[IgnoreAntiforgeryToken]
+public sealed class LogoutModel(RpInitiatedLogout logout, SessionCookie sessions, IAntiforgery antiforgery) : PageModel
+{
+    public bool SignedOut { get; private set; }
+    public string? ClientName { get; private set; }
+    public string? ClientId { get; private set; }
+    public string? PostLogoutRedirectUri { get; private set; }
+    public string? State { get; private set; }
+
+    public Task<IActionResult> OnGetAsync() => HandleAsync(name => Request.Query[name]);
+
+    public Task<IActionResult> OnPostAsync() => HandleAsync(name => Request.Form[name]);
+
+    public async Task<IActionResult> OnPostConfirmAsync()
+    {
+        if (!await antiforgery.IsRequestValidAsync(HttpContext))
+            return BadRequest();
+        var request = await logout.ValidateAsync(null, Single(Request.Form["client_id"]), Single(Request.Form["post_logout_redirect_uri"]), Single(Request.Form["state"]));
+        await logout.SignOutAsync(HttpContext, await sessions.FindAsync(HttpContext));
+        return SignedOutResult(request);
+    }
+
+    private async Task<IActionResult> HandleAsync(Func<string, Microsoft.Extensions.Primitives.StringValues> parameter)
+    {
+        var request = await logout.ValidateAsync(Single(parameter("id_token_hint")), Single(parameter("client_id")),
+            Single(parameter("post_logout_redirect_uri")), Single(parameter("state")));
+        var user = await sessions.FindAsync(HttpContext);
+        if (user is null || request.HintSubject == user.User.Subject)
+        {
+            await logout.SignOutAsync(HttpContext, user);
+            return SignedOutResult(request);
+        }
+        ClientName = request.Client?.DisplayName;
+        ClientId = request.Client?.ClientId;
+        PostLogoutRedirectUri = request.RedirectUri;
+        State = request.State;
+        return Page();
+    }
+
+    private IActionResult SignedOutResult(LogoutRequest request)
+    {
+        if (request.RedirectUri is not null)
+            return Redirect(RpInitiatedLogout.RedirectUrl(request));
+        SignedOut = true;
+        return Page();
+    }
+
+    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+}
