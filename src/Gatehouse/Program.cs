@@ -7,6 +7,7 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(ClientsCommand.Create());
+root.Subcommands.Add(UsersCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(GatewayCommand.Create());
 root.Subcommands.Add(WorkloadCommand.Create());

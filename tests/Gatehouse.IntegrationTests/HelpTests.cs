@@ -6,7 +6,7 @@ namespace Gatehouse.IntegrationTests;
 public class HelpTests
 {
     [Theory]
-    [InlineData("", new[] { "up", "serve", "migrate", "keys", "clients", "--help", "--version" })]
+    [InlineData("", new[] { "up", "serve", "migrate", "keys", "clients", "users", "--help", "--version" })]
     [InlineData("up", new[] { "--data", "--port" })]
     [InlineData("serve", new[] { "--config", "--roles", "--urls", "--migrate" })]
     [InlineData("migrate", new[] { "--config" })]
@@ -15,6 +15,13 @@ public class HelpTests
     [InlineData("keys rotate", new[] { "--config", "--immediately" })]
     [InlineData("clients", new[] { "secret" })]
     [InlineData("clients secret", new[] { "--help" })]
+    [InlineData("users", new[] { "add", "list", "set-password", "hash-password", "disable", "enable" })]
+    [InlineData("users add", new[] { "--config", "<username>", "--password-stdin", "--password-file", "--claim", "--role", "--subject" })]
+    [InlineData("users list", new[] { "--config" })]
+    [InlineData("users set-password", new[] { "--config", "<username>", "--password-file" })]
+    [InlineData("users hash-password", new[] { "--config" })]
+    [InlineData("users disable", new[] { "--config", "<username>" })]
+    [InlineData("users enable", new[] { "--config", "<username>" })]
     public async Task Help_ForCommand_Exits0AndNamesItsOptions(string command, string[] expected)
     {
         var args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append("--help").ToArray();

@@ -10,6 +10,7 @@ public sealed record OAuthError(string Code, string Description, int StatusCode 
     public static OAuthError InvalidScope(string description) => new(OAuthErrorCodes.InvalidScope, description);
     public static OAuthError UnauthorizedClient(string description) => new(OAuthErrorCodes.UnauthorizedClient, description);
     public static OAuthError UnsupportedGrantType(string description) => new(OAuthErrorCodes.UnsupportedGrantType, description);
+    public static OAuthError InvalidGrant(string description) => new(OAuthErrorCodes.InvalidGrant, description);
 
     /// <summary>RFC 6749 §5.2: client authentication failed; always 401 so the client learns the supported schemes.</summary>
     public static OAuthError InvalidClient(string description) => new(OAuthErrorCodes.InvalidClient, description, 401);

@@ -6,6 +6,7 @@ public static class EndpointPaths
     public const string Token = "/token";
     public const string Introspection = "/introspect";
     public const string Revocation = "/revoke";
+    public const string Userinfo = "/userinfo";
     public const string Jwks = "/jwks";
     public const string OpenIdConfiguration = "/.well-known/openid-configuration";
     public const string OAuthAuthorizationServer = "/.well-known/oauth-authorization-server";

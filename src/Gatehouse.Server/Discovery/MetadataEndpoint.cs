@@ -16,6 +16,10 @@ namespace Gatehouse.Server.Discovery;
 public sealed class MetadataEndpoint(GatehouseOptions options) : IEndpointHandler
 {
     private static readonly string[] AuthMethods = ["client_secret_basic", "client_secret_post"];
+    // Public clients (RFC 6749 §2.1) identify themselves with client_id alone at the token endpoint (RFC 7591 §2).
+    private static readonly string[] TokenEndpointAuthMethods = [.. AuthMethods, "none"];
+    // Claims of ID tokens and user access tokens, beyond those scopes release (OIDC Core §2, RFC 8176).
+    private static readonly string[] UserAuthenticationClaims = ["auth_time", "nonce", "at_hash", "sid", "amr", "acr"];
     private readonly byte[] _document = Build(options);
 
     public Task HandleAsync(HttpContext context)
@@ -38,14 +42,16 @@ public sealed class MetadataEndpoint(GatehouseOptions options) : IEndpointHandle
             ["scopes_supported"] = o.Scopes.Keys.Order(StringComparer.Ordinal).ToArray(),
             ["response_types_supported"] = new[] { "code" },
             ["grant_types_supported"] = GrantTypes.Supported,
-            ["token_endpoint_auth_methods_supported"] = AuthMethods,
+            ["token_endpoint_auth_methods_supported"] = TokenEndpointAuthMethods,
+            ["userinfo_endpoint"] = o.Issuer + EndpointPaths.Userinfo,
+            ["acr_values_supported"] = AuthenticationContextClasses.All,
             ["introspection_endpoint_auth_methods_supported"] = AuthMethods,
             ["revocation_endpoint_auth_methods_supported"] = AuthMethods,
             ["introspection_signing_alg_values_supported"] = algorithms,
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = algorithms,
             ["claims_supported"] = o.Scopes.Values.SelectMany(s => s.Claims)
-                .Concat(["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope"]).Distinct().Order(StringComparer.Ordinal).ToArray(),
+                .Concat(["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope"]).Concat(UserAuthenticationClaims).Distinct().Order(StringComparer.Ordinal).ToArray(),
             // The authentication role: authorization code flow with PKCE, PAR and RP-initiated logout.
             ["authorization_endpoint"] = o.Issuer + EndpointPaths.Authorize,
             ["response_modes_supported"] = new[] { "query" },

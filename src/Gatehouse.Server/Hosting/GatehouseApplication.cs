@@ -53,6 +53,8 @@ public static class GatehouseApplication
             app.MapHandler<TokenEndpoint>("POST", EndpointPaths.Token);
             app.MapHandler<IntrospectionEndpoint>("POST", EndpointPaths.Introspection);
             app.MapHandler<RevocationEndpoint>("POST", EndpointPaths.Revocation);
+            app.MapHandler<UserinfoEndpoint>("GET", EndpointPaths.Userinfo);
+            app.MapHandler<UserinfoEndpoint>("POST", EndpointPaths.Userinfo);
         }
         if (roles.HasFlag(ServiceRoles.Authentication))
             app.MapGatehouseAuthentication();

@@ -22,7 +22,8 @@ public static class GatehouseServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatehouseStorage(options.Storage);
         services.AddSingleton(KeyProtector.FromBase64(options.Keys.EncryptionKey));
-        var longestLifetime = options.Clients.Values.Select(c => c.AccessTokenLifetime).DefaultIfEmpty(TimeSpan.Zero).Max();
+        // A key stays published until the last token it signed expires: access tokens and ID tokens alike.
+        var longestLifetime = options.Clients.Values.SelectMany(c => new[] { c.AccessTokenLifetime, c.IdTokenLifetime }).DefaultIfEmpty(TimeSpan.Zero).Max();
         services.AddSingleton(new KeySchedule(options.Keys, longestLifetime));
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<KeyManager>();
@@ -50,6 +51,12 @@ public static class GatehouseServices
         services.AddSingleton<TokenEndpoint>();
         services.AddSingleton<IntrospectionEndpoint>();
         services.AddSingleton<RevocationEndpoint>();
+        services.AddSingleton<IdTokenIssuer>();
+        services.AddSingleton<UserTokenIssuer>();
+        services.AddSingleton<GrantRevoker>();
+        services.AddSingleton<AuthorizationCodeGrant>();
+        services.AddSingleton<RefreshTokenGrant>();
+        services.AddSingleton<UserinfoEndpoint>();
         services.AddSingleton<MetadataEndpoint>();
         services.AddSingleton<JwksEndpoint>();
         services.AddSingleton<BearerTokenAuthorizer>();

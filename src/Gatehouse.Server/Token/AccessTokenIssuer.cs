@@ -20,8 +20,11 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, AccessTokenStore stor
     public const string AccessTokenType = "at+jwt";
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
 
+    /// <param name="grant">For a user's token: the grant it comes from. Its authentication claims go into the token
+    /// (RFC 9068 §2.2.1) and an opaque token remembers the grant id, so a replayed code or a reused refresh token can
+    /// recall it. A JWT access token cannot be recalled that way: it stays valid until it expires (keep it short).</param>
     public async Task<IssuedAccessToken> IssueAsync(ClientDefinition client, string subject, IReadOnlyList<string> scopes,
-        IReadOnlyDictionary<string, object> subjectClaims, CancellationToken ct)
+        IReadOnlyDictionary<string, object> subjectClaims, CancellationToken ct, UserGrant? grant = null)
     {
         var now = time.GetUtcNow();
         var expires = now + client.AccessTokenLifetime;
@@ -34,6 +37,12 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, AccessTokenStore stor
         };
         if (scope.Length > 0)
             claims["scope"] = scope;
+        if (grant is not null)
+        {
+            claims["auth_time"] = grant.AuthTime;
+            claims["acr"] = grant.Acr;
+            claims["amr"] = grant.AmrValues;
+        }
         claimRelease.AddReleasedClaims(claims, client, scopes, subjectClaims);
 
         var jwt = Handler.CreateToken(new SecurityTokenDescriptor
@@ -60,6 +69,7 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, AccessTokenStore stor
                 Jwt = jwt,
                 IssuedAt = now.ToUnixTimeSeconds(),
                 ExpiresAt = expires.ToUnixTimeSeconds(),
+                GrantId = grant?.GrantId,
             }, ct);
         }
         return new IssuedAccessToken(value, scope, (int)client.AccessTokenLifetime.TotalSeconds);

@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Gatehouse.Server.Token;
 
-/// <summary>The token endpoint (RFC 6749 §3.2). Grants: client_credentials (§4.4).</summary>
-public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessTokenIssuer issuer) : IEndpointHandler
+/// <summary>The token endpoint (RFC 6749 §3.2). Grants: authorization_code (§4.1.3), refresh_token (§6), client_credentials (§4.4).</summary>
+public sealed class TokenEndpoint(
+    ClientAuthenticator authenticator, AccessTokenIssuer issuer, AuthorizationCodeGrant authorizationCode, RefreshTokenGrant refreshToken) : IEndpointHandler
 {
-
     public async Task HandleAsync(HttpContext context)
     {
         if (await authenticator.ReadAuthenticatedRequestAsync(context) is not (var form, var client))
@@ -18,9 +18,11 @@ public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessToken
         var grantType = form["grant_type"];
         var result = grantType switch
         {
-            null => Fail(OAuthError.InvalidRequest("The grant_type parameter is missing.")),
+            null => OAuthError.InvalidRequest("The grant_type parameter is missing."),
+            GrantTypes.AuthorizationCode => await authorizationCode.ExchangeAsync(client, form, context.RequestAborted),
+            GrantTypes.RefreshToken => await refreshToken.RefreshAsync(client, form, context.RequestAborted),
             GrantTypes.ClientCredentials => await ClientCredentialsAsync(client, form, context.RequestAborted),
-            _ => Fail(OAuthError.UnsupportedGrantType($"The grant type '{OAuthError.Echo(grantType)}' is not supported.")),
+            _ => (GrantResult)OAuthError.UnsupportedGrantType($"The grant type '{OAuthError.Echo(grantType)}' is not supported."),
         };
         if (result.Error is not null)
         {
@@ -28,8 +30,8 @@ public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessToken
             return;
         }
 
-        // RFC 6749 §5.1.
-        var token = result.Token!;
+        // RFC 6749 §5.1, OIDC Core §3.1.3.3.
+        var (token, idToken, refresh) = result.Tokens!;
         OAuthResponses.NoStore(context.Response);
         await OAuthResponses.WriteJsonAsync(context.Response, w =>
         {
@@ -38,20 +40,22 @@ public sealed class TokenEndpoint(ClientAuthenticator authenticator, AccessToken
             w.WriteNumber("expires_in", token.ExpiresIn);
             if (token.Scope.Length > 0)
                 w.WriteString("scope", token.Scope);
+            if (idToken is not null)
+                w.WriteString("id_token", idToken);
+            if (refresh is not null)
+                w.WriteString("refresh_token", refresh);
         });
     }
 
-    private static (IssuedAccessToken? Token, OAuthError? Error) Fail(OAuthError error) => (null, error);
-
     /// <summary>RFC 6749 §4.4: the client is the resource owner; sub is its client_id.</summary>
-    private async Task<(IssuedAccessToken? Token, OAuthError? Error)> ClientCredentialsAsync(ClientDefinition client, OAuthForm form, CancellationToken ct)
+    private async Task<GrantResult> ClientCredentialsAsync(ClientDefinition client, OAuthForm form, CancellationToken ct)
     {
         if (!client.GrantTypes.Contains(GrantTypes.ClientCredentials))
-            return Fail(OAuthError.UnauthorizedClient("The client may not use the client_credentials grant."));
+            return OAuthError.UnauthorizedClient("The client may not use the client_credentials grant.");
         var scopes = RequestedScopes(client, form["scope"], out var scopeError);
         if (scopeError is not null)
-            return Fail(scopeError);
-        return (await issuer.IssueAsync(client, client.ClientId, scopes, client.Claims, ct), null);
+            return scopeError;
+        return new TokenResponse(await issuer.IssueAsync(client, client.ClientId, scopes, client.Claims, ct));
     }
 
     /// <summary>RFC 6749 §3.3: without a scope parameter the client gets its configured scopes; any unknown one is an error.</summary>

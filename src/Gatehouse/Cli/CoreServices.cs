@@ -13,7 +13,8 @@ internal static class CoreServices
         var configuration = ConfigurationLoader.Build(configFile, new Dictionary<string, string?>());
         var options = GatehouseConfiguration.Load(configuration);
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        // Store failures reach the user through CommandFailures, in one line; EF's own logs would repeat them with a stack trace.
+        services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
         services.AddGatehouseCore(options);
         return services.BuildServiceProvider();
     }

@@ -86,10 +86,16 @@ public sealed class GatehouseProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command to completion (killing it after <paramref name="timeout"/>).</summary>
+    /// <param name="standardInput">Written to the command's standard input, which is then closed.</param>
     public static async Task<CommandResult> RunAsync(IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null, string? standardInput = null)
     {
         await using var process = Start(args, workingDirectory, environment);
+        if (standardInput is not null)
+        {
+            await process._process.StandardInput.WriteAsync(standardInput);
+            process._process.StandardInput.Close();
+        }
         var exitCode = await process.WaitForExitAsync(timeout ?? DefaultCommandTimeout);
         return new CommandResult(exitCode, process.Stdout, process.Stderr, process.Describe());
     }

@@ -22,8 +22,17 @@ public class MetadataTests
         Assert.Equal(GatehouseTestHost.Issuer + "/introspect", json.GetProperty("introspection_endpoint").GetString());
         Assert.Equal(GatehouseTestHost.Issuer + "/revoke", json.GetProperty("revocation_endpoint").GetString());
         Assert.Contains("client_credentials", json.GetProperty("grant_types_supported").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["client_secret_basic", "client_secret_post"],
+        Assert.Equal(["client_secret_basic", "client_secret_post", "none"],
             json.GetProperty("token_endpoint_auth_methods_supported").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal(GatehouseTestHost.Issuer + "/userinfo", json.GetProperty("userinfo_endpoint").GetString());
+        Assert.Equal(["urn:gatehouse:acr:pwd", "urn:gatehouse:acr:mfa"], json.GetProperty("acr_values_supported").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal(["public"], json.GetProperty("subject_types_supported").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        var claims = json.GetProperty("claims_supported").EnumerateArray().Select(e => e.GetString()).ToArray();
+        foreach (var claim in new[] { "sub", "auth_time", "nonce", "at_hash", "sid", "amr", "acr" })
+            Assert.Contains(claim, claims);
+        Assert.Equal(["introspection_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported"],
+            new[] { "introspection_endpoint_auth_methods_supported", "revocation_endpoint_auth_methods_supported" }
+                .Where(name => !json.GetProperty(name).EnumerateArray().Any(e => e.GetString() == "none")));
         Assert.Contains("appointments", json.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["ES256"], json.GetProperty("introspection_signing_alg_values_supported").EnumerateArray().Select(e => e.GetString()!).ToArray());
     }

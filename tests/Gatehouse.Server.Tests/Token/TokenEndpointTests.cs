@@ -119,7 +119,7 @@ public class TokenEndpointTests : IAsyncLifetime
 
     [Theory]
     [InlineData("password")]
-    [InlineData("authorization_code")]
+    [InlineData("implicit")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("\"\\é")]
     public async Task UnknownGrantType_UnsupportedGrantType(string grantType)
