@@ -27,10 +27,10 @@ public sealed class KnownReport : IAsyncLifetime
         Failed,
     ];
 
-    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("gatehouse-report-").FullName;
+    public string Folder { get; } = Directory.CreateTempSubdirectory("gatehouse-report-").FullName;
     public HeadlessChromium Chromium { get; private set; } = null!;
 
-    public string HtmlUrl => new Uri(Path.Combine(Directory, SecurityReportDocument.HtmlFile)).AbsoluteUri;
+    public string HtmlUrl => new Uri(Path.Combine(Folder, SecurityReportDocument.HtmlFile)).AbsoluteUri;
 
     /// <summary>The heading the report must show for <paramref name="rule"/>: number, status in words, rule.</summary>
     public static string Heading(string rule) =>
@@ -40,14 +40,14 @@ public sealed class KnownReport : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Document.WriteTo(Directory);
+        Document.WriteTo(Folder);
         Chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
         await Chromium.DisposeAsync();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        Directory.Delete(Folder, recursive: true);
     }
 }
 
