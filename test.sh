@@ -36,6 +36,13 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server || exit 1
 fi
 
+# --- chromium (browser tests drive Debian's build headless through Playwright; nothing else is downloaded) ---
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing chromium"
+  as_root apt-get update -q || exit 1
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium || exit 1
+fi
+
 # As root, the cluster runs as the 'postgres' user (initdb refuses root); otherwise as the current user.
 if [ "$(id -u)" -eq 0 ]; then as_pg() { runuser -u postgres -- "$@"; }; else as_pg() { "$@"; }; fi
 
