@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Gatehouse.IntegrationTests.Infrastructure;
+using Gatehouse.IntegrationTests.SignIn;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Gatehouse.IntegrationTests;
@@ -30,7 +31,7 @@ public class UpCommandTests
         using (var ready = await http.GetAsync("/health/ready"))
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
-        var secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
+        var secrets = DemoPlatform.ReadDemoEnv(Path.Combine(data, "demo.env"));
         Assert.Equal(["DEMO_ADMIN_SECRET", "DEMO_DOCTOR_PORTAL_SECRET", "DEMO_GATEWAY_SECRET", "DEMO_JWT_SERVICE_SECRET", "DEMO_MEDICAL_PORTAL_SECRET", "DEMO_SERVICE_SECRET",
             "DR_ALICE_PASSWORD", "DR_BOB_PASSWORD", "DR_CAROL_PASSWORD", "DR_DAVE_PASSWORD"], secrets.Keys.Order());
         Assert.Contains("Created user dr-alice from the configuration", stdout);
@@ -69,7 +70,7 @@ public class UpCommandTests
         Assert.Contains($"Medical sample API on http://127.0.0.1:{apiPort}", server.Process.Stdout);
 
         using var http = server.CreateClient();
-        var secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
+        var secrets = DemoPlatform.ReadDemoEnv(Path.Combine(data, "demo.env"));
         var opaque = await Tokens.ObtainAsync(http, "demo-medical-portal", secrets["DEMO_MEDICAL_PORTAL_SECRET"]);
         using var gateway = TestHttp.Create(new Uri($"http://127.0.0.1:{gatewayPort}"));
 
@@ -112,7 +113,7 @@ public class UpCommandTests
         await using (var first = await GatehouseServer.StartAsync(p => new(["up", "--data", data, "--port", p.ToString(), .. OtherPorts()], work.Path)))
         {
             port = first.Port;
-            secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
+            secrets = DemoPlatform.ReadDemoEnv(Path.Combine(data, "demo.env"));
             using var http = first.CreateClient();
             opaque = await Tokens.ObtainAsync(http, "demo-service", secrets["DEMO_SERVICE_SECRET"]);
         }
@@ -121,18 +122,11 @@ public class UpCommandTests
         await second.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{port}"), "/health/ready");
 
         Assert.Contains($"Using the demo configuration {Path.Combine(data, "gatehouse.json")}", second.Stdout);
-        Assert.Equal(secrets, ReadDemoEnv(Path.Combine(data, "demo.env")));
+        Assert.Equal(secrets, DemoPlatform.ReadDemoEnv(Path.Combine(data, "demo.env")));
         using var client = TestHttp.Create(new Uri($"http://127.0.0.1:{port}"));
         Assert.True(await IsActiveAsync(client, secrets["DEMO_GATEWAY_SECRET"], opaque), "a token issued before the restart is no longer active");
         await Tokens.ObtainAsync(client, "demo-service", secrets["DEMO_SERVICE_SECRET"]);
     }
-
-    /// <summary>Parses lines <c>export NAME=value</c>.</summary>
-    private static Dictionary<string, string> ReadDemoEnv(string path) =>
-        File.ReadAllLines(path)
-            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
-            .Select(l => l["export ".Length..].Split('=', 2))
-            .ToDictionary(p => p[0], p => p[1]);
 
     private static async Task<bool> IsActiveAsync(HttpClient http, string gatewaySecret, string token)
     {

@@ -46,6 +46,13 @@ public static class MedicalPortal
                 o.ClientId = options.ClientId;
                 o.ClientSecret = options.ClientSecret;
                 o.ResponseType = OpenIdConnectResponseType.Code;
+                // The code comes back in the query of a top-level GET (Gatehouse supports response_mode=query only), so
+                // the handler's correlation and nonce cookies can be SameSite=Lax and need no https.
+                o.ResponseMode = OpenIdConnectResponseMode.Query;
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.UsePkce = true;
                 o.SaveTokens = true;
                 o.GetClaimsFromUserInfoEndpoint = true;

@@ -74,6 +74,7 @@ internal static class DemoConfiguration
             ["Scopes"] = new JsonArray("openid", "profile", "email", "appointments"),
             ["Audience"] = MedicalApiAudience,
             ["RedirectUris"] = new JsonArray("http://127.0.0.1:7890/callback"),
+            ["PostLogoutRedirectUris"] = new JsonArray("http://127.0.0.1:7890/signed-out"),
         });
 
         var users = Section(gatehouse, "Users");
