@@ -24,6 +24,7 @@ public static class AuthenticationEndpoints
         services.AddSingleton<SecondFactorCookie>();
         services.AddSingleton<RpInitiatedLogout>();
         services.AddSingleton<PushedAuthorizationEndpoint>();
+        services.AddGatehouseDataProtection();
         services.AddRazorPages(pages =>
             {
                 pages.RootDirectory = "/Authentication/Pages";

@@ -17,6 +17,7 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
     public DbSet<AuthorizationCodeRecord> AuthorizationCodes => Set<AuthorizationCodeRecord>();
     public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
     public DbSet<PushedAuthorizationRequestRecord> PushedAuthorizationRequests => Set<PushedAuthorizationRequestRecord>();
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -97,6 +98,13 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
             e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_user_sessions_expires_at");
             e.Property(x => x.EndedAt).HasColumnName("ended_at");
+        });
+        model.Entity<DataProtectionKeyRecord>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasKey(x => x.FriendlyName);
+            e.Property(x => x.FriendlyName).HasColumnName("friendly_name").HasMaxLength(200);
+            e.Property(x => x.Xml).HasColumnName("xml");
         });
         model.Entity<UserConsentRecord>(e =>
         {

@@ -46,3 +46,13 @@ public sealed class UserConsentRecord
     public required string Scopes { get; set; }
     public long GrantedAt { get; set; }
 }
+
+/// <summary>
+/// An ASP.NET Core Data Protection key (it protects antiforgery tokens and the second-factor cookie), kept in the store
+/// so that every replica of the authentication role accepts what another issued. The XML is encrypted at rest.
+/// </summary>
+public sealed class DataProtectionKeyRecord
+{
+    public required string FriendlyName { get; set; }
+    public required string Xml { get; set; }
+}

@@ -35,7 +35,8 @@ public sealed class FormBrowser : IDisposable
     public string Text => Page.Body?.TextContent ?? "";
 
     /// <summary>Fills the inputs named by their label text (or name) and presses the button with <paramref name="button"/> as its text.</summary>
-    public Task SubmitAsync(string button, IReadOnlyDictionary<string, string>? fields = null, string? stopAt = null)
+    /// <param name="submitTo">Another origin to post the form to, as a load balancer might route the post to another replica.</param>
+    public Task SubmitAsync(string button, IReadOnlyDictionary<string, string>? fields = null, string? stopAt = null, Uri? submitTo = null)
     {
         var pressed = Page.QuerySelectorAll("button, input[type=submit]")
             .FirstOrDefault(b => (b.TextContent.Trim() == button) || b.GetAttribute("value") == button)
@@ -60,6 +61,8 @@ public sealed class FormBrowser : IDisposable
             values.Add(new(buttonName, pressed.GetAttribute("value") ?? ""));
 
         var action = new Uri(Url, form.GetAttribute("action") is { Length: > 0 } a ? a : Url.ToString());
+        if (submitTo is not null)
+            action = new UriBuilder(action) { Scheme = submitTo.Scheme, Host = submitTo.Host, Port = submitTo.Port }.Uri;
         var method = (form.GetAttribute("method") ?? "get").ToLowerInvariant();
         var request = method == "post"
             ? new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(values) }

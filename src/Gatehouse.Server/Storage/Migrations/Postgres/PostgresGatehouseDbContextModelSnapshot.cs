@@ -154,6 +154,23 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
                     b.ToTable("authorization_codes", (string)null);
                 });
 
+            modelBuilder.Entity("Gatehouse.Server.Storage.DataProtectionKeyRecord", b =>
+                {
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("FriendlyName");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("Gatehouse.Server.Storage.PushedAuthorizationRequestRecord", b =>
                 {
                     b.Property<string>("Hash")
