@@ -37,10 +37,10 @@ public static class AuthenticationEndpoints
             // protects the server from one address guessing across many accounts.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 HttpMethods.IsPost(context.Request.Method)
-                && (context.Request.Path.Equals(EndpointPaths.Login) || context.Request.Path.Equals(EndpointPaths.LoginTotp))
-                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "",
+                && (context.Request.Path == EndpointPaths.Login || context.Request.Path == EndpointPaths.LoginTotp)
+                    ? RateLimitPartition.GetFixedWindowLimiter("sign-in " + context.Connection.RemoteIpAddress,
                         _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) })
-                    : RateLimitPartition.GetNoLimiter(""));
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (rejected, ct) =>
             {

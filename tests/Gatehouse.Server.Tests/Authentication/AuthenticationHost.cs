@@ -124,6 +124,9 @@ public sealed partial class AuthenticationHost : IAsyncDisposable
         public HttpClient Http { get; } = new(cookies) { BaseAddress = new Uri("http://localhost") };
         public CookieContainer Cookies => cookies.Jar;
 
+        /// <summary>The session cookie's value, null when there is none.</summary>
+        public string? Session => cookies.Jar.GetCookies(Http.BaseAddress!)["gatehouse.session"]?.Value;
+
         public Task<HttpResponseMessage> GetAsync(string url) => Http.GetAsync(url);
 
         public async Task<(HttpResponseMessage Response, string Html)> GetPageAsync(string url)

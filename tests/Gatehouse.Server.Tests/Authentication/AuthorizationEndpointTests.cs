@@ -152,7 +152,7 @@ public class AuthorizationEndpointTests : IAsyncLifetime
         var response = await browser.GetAsync(AuthorizeUrl());
         var location = Location(response);
         Assert.StartsWith("/login?returnUrl=%2Fauthorize%3F", location.OriginalString);
-        Assert.Equal("no-store", response.Headers.CacheControl!.ToString());
+        Assert.True(response.Headers.CacheControl!.NoStore);
     }
 
     [Fact]
