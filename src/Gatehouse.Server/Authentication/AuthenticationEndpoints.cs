@@ -12,8 +12,10 @@ namespace Gatehouse.Server.Authentication;
 /// <summary>The authentication role: the authorization and PAR endpoints, and the Razor pages of sign-in, consent and logout.</summary>
 public static class AuthenticationEndpoints
 {
-    public static IServiceCollection AddGatehouseAuthentication(this IServiceCollection services, AuthenticationOptions options)
+    public static IServiceCollection AddGatehouseAuthentication(this IServiceCollection services, GatehouseOptions gatehouse)
     {
+        var options = gatehouse.Authentication;
+        DerivedDataProtectionKeys.AddTo(services, Convert.FromBase64String(gatehouse.Keys.EncryptionKey.Trim()));
         services.AddSingleton<AuthorizationRequestValidator>();
         services.AddSingleton<AuthorizationRequestReader>();
         services.AddSingleton<AuthorizationResponses>();

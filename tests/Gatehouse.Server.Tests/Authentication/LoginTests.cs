@@ -201,4 +201,22 @@ public class LoginTests : IAsyncLifetime
         // Reading the page is not limited.
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/login")).StatusCode);
     }
+
+    [Fact]
+    public async Task Login_FormFromOneReplica_AcceptedByAnotherWithTheSameConfiguration()
+    {
+        var encryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var first = await AuthenticationHost.StartAsync(s => s["Gatehouse:Keys:EncryptionKey"] = encryptionKey);
+        await using var second = await AuthenticationHost.StartAsync(s => s["Gatehouse:Keys:EncryptionKey"] = encryptionKey);
+        using var servedBy = first.NewBrowser();
+        var (_, html) = await servedBy.GetPageAsync("/login");
+        using var postedTo = second.NewBrowser();
+        postedTo.Cookies.Add(servedBy.Cookies.GetAllCookies());
+        Assert.Equal("/account", Location(await postedTo.SubmitAsync("/login", html, ("username", Username), ("password", Password))).OriginalString);
+
+        // A server with another key does not accept it.
+        using var other = _host.NewBrowser();
+        other.Cookies.Add(servedBy.Cookies.GetAllCookies());
+        Assert.Equal(HttpStatusCode.BadRequest, (await other.SubmitAsync("/login", html, ("username", Username), ("password", Password))).StatusCode);
+    }
 }
