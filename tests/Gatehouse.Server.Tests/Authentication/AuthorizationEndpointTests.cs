@@ -21,17 +21,7 @@ public class AuthorizationEndpointTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    /// <summary>An error page: 400, HTML, the error code shown, and no redirect anywhere.</summary>
-    private async Task AssertErrorPage(string url, string error)
-    {
-        using var browser = _host.NewBrowser();
-        var (response, html) = await browser.GetPageAsync(url);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Headers.Location);
-        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
-        Assert.Contains($"<code>{error}</code>", html);
-        Assert.DoesNotContain("web.test", html);
-    }
+    private Task AssertErrorPage(string url, string error) => _host.AssertErrorPageAsync(url, error);
 
     /// <summary>An error redirected to the client with state and iss (RFC 6749 §4.1.2.1, RFC 9207 §2).</summary>
     private async Task<Dictionary<string, string>> AssertErrorRedirect(string url, string error)

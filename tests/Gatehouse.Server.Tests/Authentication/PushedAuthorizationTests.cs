@@ -55,9 +55,7 @@ public class PushedAuthorizationTests : IAsyncLifetime
         var requestUri = await PushAsync("pushed", WebSecret);
         using var browser = _host.NewBrowser();
         Assert.StartsWith(WebRedirect + "?code=", (await browser.AuthorizeAsync(Authorize("pushed", requestUri))).ToString());
-        var (response, html) = await browser.GetPageAsync(Authorize("pushed", requestUri));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("<code>invalid_request_uri</code>", html);
+        await _host.AssertErrorPageAsync(Authorize("pushed", requestUri), "invalid_request_uri");
     }
 
     [Fact]
@@ -103,10 +101,7 @@ public class PushedAuthorizationTests : IAsyncLifetime
     public async Task Par_OtherClientsRequestUri_Refused()
     {
         var requestUri = await PushAsync("pushed", WebSecret);
-        using var browser = _host.NewBrowser();
-        var (response, html) = await browser.GetPageAsync(Authorize("web", requestUri));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("<code>invalid_request_uri</code>", html);
+        await _host.AssertErrorPageAsync(Authorize("web", requestUri), "invalid_request_uri");
     }
 
     [Fact]
@@ -114,19 +109,14 @@ public class PushedAuthorizationTests : IAsyncLifetime
     {
         var requestUri = await PushAsync("pushed", WebSecret);
         _host.Host.Time.Advance(TimeSpan.FromSeconds(91));
-        using var browser = _host.NewBrowser();
-        var (response, html) = await browser.GetPageAsync(Authorize("pushed", requestUri));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("<code>invalid_request_uri</code>", html);
+        await _host.AssertErrorPageAsync(Authorize("pushed", requestUri), "invalid_request_uri");
     }
 
     [Fact]
     public async Task Par_RequestUriWithoutClientId_ShowsErrorPage()
     {
         var requestUri = await PushAsync("pushed", WebSecret);
-        using var browser = _host.NewBrowser();
-        var (response, _) = await browser.GetPageAsync("/authorize?request_uri=" + Uri.EscapeDataString(requestUri));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await _host.AssertErrorPageAsync("/authorize?request_uri=" + Uri.EscapeDataString(requestUri), "invalid_request");
     }
 
     [Fact]
