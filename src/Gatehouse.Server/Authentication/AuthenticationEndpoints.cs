@@ -4,6 +4,7 @@ using Gatehouse.Server.Discovery;
 using Gatehouse.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,8 +32,7 @@ public static class AuthenticationEndpoints
                 pages.RootDirectory = "/Authentication/Pages";
                 pages.Conventions.ConfigureFilter(new SecurityHeaders());
             })
-            // The pages are compiled into this library, which is not the entry assembly of the host.
-            .AddApplicationPart(typeof(AuthenticationEndpoints).Assembly);
+            .ConfigureApplicationPartManager(AddPagesOnce);
         services.AddRateLimiter(limiter =>
         {
             // Per client address, on the posts that check passwords and codes; lockout protects each account, this
@@ -54,6 +54,19 @@ public static class AuthenticationEndpoints
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// The pages are compiled into this library. A Web SDK host (the gatehouse executable) already lists it as a part,
+    /// other hosts (tests) do not; adding it twice would map every page twice.
+    /// </summary>
+    private static void AddPagesOnce(ApplicationPartManager manager)
+    {
+        var assembly = typeof(AuthenticationEndpoints).Assembly;
+        if (manager.ApplicationParts.Any(p => p.Name == assembly.GetName().Name))
+            return;
+        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+            manager.ApplicationParts.Add(part);
     }
 
     public static void MapGatehouseAuthentication(this WebApplication app)

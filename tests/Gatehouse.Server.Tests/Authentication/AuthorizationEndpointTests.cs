@@ -187,6 +187,24 @@ public class AuthorizationEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authorize_PostNotAForm_ShowsErrorPage()
+    {
+        using var browser = _host.NewBrowser();
+        var response = await browser.Http.PostAsync("/authorize", new StringContent("{\"client_id\":\"web\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Authorize_PostRepeatedParameter_ShowsErrorPage()
+    {
+        using var browser = _host.NewBrowser();
+        var response = await browser.PostAsync("/authorize", ("client_id", "web"), ("redirect_uri", WebRedirect), ("scope", "openid"), ("scope", "profile"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
     public async Task Authorize_PublicClient_SignedIn_NoConsentNeeded()
     {
         using var browser = _host.NewBrowser();

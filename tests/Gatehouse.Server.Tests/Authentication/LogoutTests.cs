@@ -172,4 +172,12 @@ public class LogoutTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("You have signed out", html);
     }
+
+    [Fact]
+    public async Task Logout_PostWithoutForm_AnsweredWithoutError()
+    {
+        using var browser = _host.NewBrowser();
+        var response = await browser.Http.PostAsync("/logout", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 }
