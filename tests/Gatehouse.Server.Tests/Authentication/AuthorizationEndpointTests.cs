@@ -132,6 +132,10 @@ public class AuthorizationEndpointTests : IAsyncLifetime
         await AssertErrorPage(AuthorizeUrl(("request_uri", "https://evil.test/request.jwt")), "request_uri_not_supported");
 
     [Fact]
+    public async Task Authorize_OverlongParameter_RedirectsInvalidRequest() =>
+        await AssertErrorRedirect(AuthorizeUrl(("nonce", new string('n', 4097))), "invalid_request");
+
+    [Fact]
     public async Task Authorize_ResponseModeFragment_RedirectsInvalidRequest() =>
         await AssertErrorRedirect(AuthorizeUrl(("response_mode", "fragment")), "invalid_request");
 
