@@ -4,6 +4,7 @@ using Gatehouse.Server.Discovery;
 using Gatehouse.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,8 +13,10 @@ namespace Gatehouse.Server.Authentication;
 /// <summary>The authentication role: the authorization and PAR endpoints, and the Razor pages of sign-in, consent and logout.</summary>
 public static class AuthenticationEndpoints
 {
-    public static IServiceCollection AddGatehouseAuthentication(this IServiceCollection services, AuthenticationOptions options)
+    public static IServiceCollection AddGatehouseAuthentication(this IServiceCollection services, GatehouseOptions gatehouse)
     {
+        var options = gatehouse.Authentication;
+        DerivedDataProtectionKeys.AddTo(services, Convert.FromBase64String(gatehouse.Keys.EncryptionKey.Trim()));
         services.AddSingleton<AuthorizationRequestValidator>();
         services.AddSingleton<AuthorizationRequestReader>();
         services.AddSingleton<AuthorizationResponses>();
@@ -30,18 +33,17 @@ public static class AuthenticationEndpoints
                 pages.RootDirectory = "/Authentication/Pages";
                 pages.Conventions.ConfigureFilter(new SecurityHeaders());
             })
-            // The pages are compiled into this library, which is not the entry assembly of the host.
-            .AddApplicationPart(typeof(AuthenticationEndpoints).Assembly);
+            .ConfigureApplicationPartManager(AddPagesOnce);
         services.AddRateLimiter(limiter =>
         {
             // Per client address, on the posts that check passwords and codes; lockout protects each account, this
             // protects the server from one address guessing across many accounts.
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 HttpMethods.IsPost(context.Request.Method)
-                && (context.Request.Path.Equals(EndpointPaths.Login) || context.Request.Path.Equals(EndpointPaths.LoginTotp))
-                    ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "",
+                && (context.Request.Path == EndpointPaths.Login || context.Request.Path == EndpointPaths.LoginTotp)
+                    ? RateLimitPartition.GetFixedWindowLimiter("sign-in " + context.Connection.RemoteIpAddress,
                         _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) })
-                    : RateLimitPartition.GetNoLimiter(""));
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (rejected, ct) =>
             {
@@ -53,6 +55,19 @@ public static class AuthenticationEndpoints
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// The pages are compiled into this library. A Web SDK host (the gatehouse executable) already lists it as a part,
+    /// other hosts (tests) do not; adding it twice would map every page twice.
+    /// </summary>
+    private static void AddPagesOnce(ApplicationPartManager manager)
+    {
+        var assembly = typeof(AuthenticationEndpoints).Assembly;
+        if (manager.ApplicationParts.Any(p => p.Name == assembly.GetName().Name))
+            return;
+        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+            manager.ApplicationParts.Add(part);
     }
 
     public static void MapGatehouseAuthentication(this WebApplication app)

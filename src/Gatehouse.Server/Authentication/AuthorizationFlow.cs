@@ -94,8 +94,7 @@ public sealed class AuthorizationFlow(
     public string Error(AuthorizationRequest request, string code, string description) =>
         responses.Error(new AuthorizationFailure(new OAuthError(code, description), request.RedirectUri, request.State));
 
-    private static string Page(string path, AuthorizationRequest request) =>
-        $"{path}?returnUrl={Uri.EscapeDataString(request.ReturnUrl)}";
+    private static string Page(string path, AuthorizationRequest request) => LocalUrl.WithReturnUrl(path, request.ReturnUrl);
 }
 
 /// <summary>Return URLs carried through the pages of the flow: only local paths, so no page becomes an open redirect.</summary>
@@ -104,4 +103,8 @@ public static class LocalUrl
     public static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
         && !url.Any(c => char.IsControl(c) || c == '\\');
+
+    /// <summary>A page of the flow that continues at <paramref name="returnUrl"/> afterwards; a non-local one is dropped.</summary>
+    public static string WithReturnUrl(string page, string? returnUrl) =>
+        IsLocal(returnUrl) ? $"{page}?returnUrl={Uri.EscapeDataString(returnUrl!)}" : page;
 }

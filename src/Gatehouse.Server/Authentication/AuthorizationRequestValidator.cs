@@ -24,7 +24,8 @@ public enum AuthorizationRequestSource
 /// </summary>
 public sealed class AuthorizationRequestValidator(ClientRegistry clients)
 {
-    public const int MaxParameterLength = 2048;
+    // Generous: some clients (the ASP.NET Core OpenID Connect handler) put an encrypted blob of several hundred bytes in state.
+    public const int MaxParameterLength = 4096;
     public const string PushedRequestUriPrefix = "urn:ietf:params:oauth:request_uri:";
 
     /// <param name="authenticatedClient">At the PAR endpoint, the client that authenticated (client_id may then be omitted).</param>

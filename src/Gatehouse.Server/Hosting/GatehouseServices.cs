@@ -65,7 +65,7 @@ public static class GatehouseServices
         services.AddHostedService<KeyRotationService>();
         services.AddHostedService<TokenCleanupService>();
         if (GatehouseApplication.RolesOf(options).HasFlag(ServiceRoles.Authentication))
-            services.AddGatehouseAuthentication(options.Authentication);
+            services.AddGatehouseAuthentication(options);
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store", tags: ["ready"]);
         return services;
     }

@@ -75,6 +75,13 @@ internal static class ServerRunner
             yield return $"{EndpointPaths.Introspection}   introspection";
             yield return $"{EndpointPaths.Revocation}   revocation";
         }
+        if (roles.HasFlag(ServiceRoles.Authentication))
+        {
+            yield return $"{EndpointPaths.Authorize}   authorization endpoint";
+            yield return $"{EndpointPaths.PushedAuthorization}   pushed authorization requests";
+            yield return $"{EndpointPaths.Login}   sign-in page";
+            yield return $"{EndpointPaths.EndSession}   logout";
+        }
         if (roles.HasFlag(ServiceRoles.Admin))
             yield return $"{EndpointPaths.AdminKeys}   admin API";
         yield return $"{EndpointPaths.HealthReady}   readiness";

@@ -81,6 +81,18 @@ public sealed partial class AuthenticationHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
+    /// <summary>An error page: 400, HTML, the error code shown, and no redirect anywhere (RFC 6749 §4.1.2.1).</summary>
+    public async Task AssertErrorPageAsync(string url, string error)
+    {
+        using var browser = NewBrowser();
+        var (response, html) = await browser.GetPageAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        Assert.Contains($"<code>{error}</code>", html);
+        Assert.DoesNotContain("web.test", html);
+    }
+
     /// <summary>A PKCE pair (RFC 7636 §4.1-4.2).</summary>
     public static (string Verifier, string Challenge) Pkce()
     {
@@ -123,6 +135,9 @@ public sealed partial class AuthenticationHost : IAsyncDisposable
     {
         public HttpClient Http { get; } = new(cookies) { BaseAddress = new Uri("http://localhost") };
         public CookieContainer Cookies => cookies.Jar;
+
+        /// <summary>The session cookie's value, null when there is none.</summary>
+        public string? Session => cookies.Jar.GetCookies(Http.BaseAddress!)["gatehouse.session"]?.Value;
 
         public Task<HttpResponseMessage> GetAsync(string url) => Http.GetAsync(url);
 

@@ -13,7 +13,7 @@ public sealed class AccountModel(SessionCookie sessions) : PageModel
     public async Task<IActionResult> OnGetAsync()
     {
         if (await sessions.FindAsync(HttpContext) is not { } user)
-            return LocalRedirect($"{EndpointPaths.Login}?returnUrl={Uri.EscapeDataString(EndpointPaths.Account)}");
+            return LocalRedirect(LocalUrl.WithReturnUrl(EndpointPaths.Login, EndpointPaths.Account));
         Username = user.User.Username;
         HasTotp = user.User.ProtectedTotpSecret is not null;
         return Page();

@@ -45,7 +45,7 @@ public sealed class ConsentModel(
     }
 
     private IActionResult SignInFirst() =>
-        LocalRedirect(LocalUrl.IsLocal(ReturnUrl) ? $"{EndpointPaths.Login}?returnUrl={Uri.EscapeDataString(ReturnUrl!)}" : EndpointPaths.Login);
+        LocalRedirect(LocalUrl.WithReturnUrl(EndpointPaths.Login, ReturnUrl));
 
     private async Task<AuthorizationRequest?> RequestAsync()
     {

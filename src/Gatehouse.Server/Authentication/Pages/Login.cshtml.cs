@@ -39,7 +39,7 @@ public sealed class LoginModel(
         if (user.ProtectedTotpSecret is not null)
         {
             secondFactor.Begin(HttpContext, user.Subject);
-            return LocalRedirect($"{EndpointPaths.LoginTotp}?returnUrl={Uri.EscapeDataString(ReturnUrl ?? EndpointPaths.Account)}");
+            return LocalRedirect(LocalUrl.WithReturnUrl(EndpointPaths.LoginTotp, ReturnUrl ?? EndpointPaths.Account));
         }
         var signedIn = await sessions.StartAsync(HttpContext, user, AuthenticationMethods.Password);
         var (url, error) = await flow.ResumeAsync(ReturnUrl, signedIn, Interaction.SignedIn, HttpContext.RequestAborted);

@@ -42,5 +42,5 @@ public sealed class LoginTotpModel(
     }
 
     private IActionResult StartOver() =>
-        LocalRedirect(LocalUrl.IsLocal(ReturnUrl) ? $"{EndpointPaths.Login}?returnUrl={Uri.EscapeDataString(ReturnUrl!)}" : EndpointPaths.Login);
+        LocalRedirect(LocalUrl.WithReturnUrl(EndpointPaths.Login, ReturnUrl));
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Primitives;
 
 namespace Gatehouse.Server.Authentication.Pages;
 
@@ -21,18 +22,18 @@ public sealed class LogoutModel(RpInitiatedLogout logout, SessionCookie sessions
 
     public Task<IActionResult> OnGetAsync() => HandleAsync(name => Request.Query[name]);
 
-    public Task<IActionResult> OnPostAsync() => HandleAsync(name => Request.Form[name]);
+    public Task<IActionResult> OnPostAsync() => HandleAsync(FormValue);
 
     public async Task<IActionResult> OnPostConfirmAsync()
     {
         if (!await antiforgery.IsRequestValidAsync(HttpContext))
             return BadRequest();
-        var request = await logout.ValidateAsync(null, Single(Request.Form["client_id"]), Single(Request.Form["post_logout_redirect_uri"]), Single(Request.Form["state"]));
+        var request = await logout.ValidateAsync(null, Single(FormValue("client_id")), Single(FormValue("post_logout_redirect_uri")), Single(FormValue("state")));
         await logout.SignOutAsync(HttpContext, await sessions.FindAsync(HttpContext));
         return SignedOutResult(request);
     }
 
-    private async Task<IActionResult> HandleAsync(Func<string, Microsoft.Extensions.Primitives.StringValues> parameter)
+    private async Task<IActionResult> HandleAsync(Func<string, StringValues> parameter)
     {
         var request = await logout.ValidateAsync(Single(parameter("id_token_hint")), Single(parameter("client_id")),
             Single(parameter("post_logout_redirect_uri")), Single(parameter("state")));
@@ -57,6 +58,8 @@ public sealed class LogoutModel(RpInitiatedLogout logout, SessionCookie sessions
         return Page();
     }
 
-    private static string? Single(Microsoft.Extensions.Primitives.StringValues values) =>
+    private StringValues FormValue(string name) => Request.HasFormContentType ? Request.Form[name] : StringValues.Empty;
+
+    private static string? Single(StringValues values) =>
         values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 }

@@ -78,5 +78,5 @@ public sealed class TotpEnrolmentModel(
             : null;
 
     private IActionResult SignInAgain() =>
-        LocalRedirect($"{EndpointPaths.Login}?returnUrl={Uri.EscapeDataString(EndpointPaths.TotpEnrolment)}");
+        LocalRedirect(LocalUrl.WithReturnUrl(EndpointPaths.Login, EndpointPaths.TotpEnrolment));
 }
