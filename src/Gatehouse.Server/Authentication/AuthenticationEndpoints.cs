@@ -16,7 +16,6 @@ public static class AuthenticationEndpoints
     public static IServiceCollection AddGatehouseAuthentication(this IServiceCollection services, GatehouseOptions gatehouse)
     {
         var options = gatehouse.Authentication;
-        DerivedDataProtectionKeys.AddTo(services, Convert.FromBase64String(gatehouse.Keys.EncryptionKey.Trim()));
         services.AddSingleton<AuthorizationRequestValidator>();
         services.AddSingleton<AuthorizationRequestReader>();
         services.AddSingleton<AuthorizationResponses>();

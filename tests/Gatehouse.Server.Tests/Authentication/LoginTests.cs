@@ -205,9 +205,16 @@ public class LoginTests : IAsyncLifetime
     [Fact]
     public async Task Login_FormFromOneReplica_AcceptedByAnotherWithTheSameConfiguration()
     {
+        // Replicas share the store and the configuration; the data protection keys live in the store.
         var encryptionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        await using var first = await AuthenticationHost.StartAsync(s => s["Gatehouse:Keys:EncryptionKey"] = encryptionKey);
-        await using var second = await AuthenticationHost.StartAsync(s => s["Gatehouse:Keys:EncryptionKey"] = encryptionKey);
+        var store = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory("gatehouse-replicas-").FullName, "gatehouse.db")}";
+        void Shared(Dictionary<string, string?> s)
+        {
+            s["Gatehouse:Keys:EncryptionKey"] = encryptionKey;
+            s["Gatehouse:Storage:ConnectionString"] = store;
+        }
+        await using var first = await AuthenticationHost.StartAsync(Shared);
+        await using var second = await AuthenticationHost.StartAsync(Shared);
         using var servedBy = first.NewBrowser();
         var (_, html) = await servedBy.GetPageAsync("/login");
         using var postedTo = second.NewBrowser();
