@@ -42,6 +42,10 @@ internal static class DemoConfiguration
                     ["appointments"] = Scope("Book and view appointments", "hospital", "department", "roles"),
                     ["records"] = Scope("Read medical records", "hospital", "department", "roles"),
                     ["gatehouse.admin"] = Scope("Manage Gatehouse"),
+                    // OpenID Connect (OIDC Core §5.4); profile and email claims are served by /userinfo.
+                    ["openid"] = Scope("Sign you in"),
+                    ["profile"] = Scope("Your name and profile", "name", "given_name", "family_name", "preferred_username", "locale"),
+                    ["email"] = Scope("Your email address", "email"),
                 },
                 ["Clients"] = new JsonObject
                 {
