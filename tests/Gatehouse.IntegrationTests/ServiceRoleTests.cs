@@ -47,7 +47,7 @@ public class ServiceRoleTests(ServiceRolesFixture f) : IClassFixture<ServiceRole
     [Fact]
     public void Migrate_FreshStore_ReportsAppliedMigration()
     {
-        Assert.Contains("Applied 1 migration(s)", f.Migration.Stdout);
+        Assert.Contains("Applied 2 migration(s)", f.Migration.Stdout);
     }
 
     [Fact]

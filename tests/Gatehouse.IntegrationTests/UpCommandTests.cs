@@ -31,7 +31,9 @@ public class UpCommandTests
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
 
         var secrets = ReadDemoEnv(Path.Combine(data, "demo.env"));
-        Assert.Equal(["DEMO_ADMIN_SECRET", "DEMO_GATEWAY_SECRET", "DEMO_JWT_SERVICE_SECRET", "DEMO_MEDICAL_PORTAL_SECRET", "DEMO_SERVICE_SECRET"], secrets.Keys.Order());
+        Assert.Equal(["DEMO_ADMIN_SECRET", "DEMO_DOCTOR_PORTAL_SECRET", "DEMO_GATEWAY_SECRET", "DEMO_JWT_SERVICE_SECRET", "DEMO_MEDICAL_PORTAL_SECRET", "DEMO_SERVICE_SECRET",
+            "DR_ALICE_PASSWORD", "DR_BOB_PASSWORD", "DR_CAROL_PASSWORD", "DR_DAVE_PASSWORD"], secrets.Keys.Order());
+        Assert.Contains("Created user dr-alice from the configuration", stdout);
         if (!OperatingSystem.IsWindows())
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, "demo.env")));
@@ -59,7 +61,8 @@ public class UpCommandTests
         var data = work.Combine("data");
         int gatewayPort = FreePort.Next(), apiPort = FreePort.Next();
         await using var server = await GatehouseServer.StartAsync(port => new(
-            ["up", "--data", data, "--port", port.ToString(), "--gateway-port", gatewayPort.ToString(), "--api-port", apiPort.ToString()], work.Path));
+            ["up", "--data", data, "--port", port.ToString(), "--gateway-port", gatewayPort.ToString(), "--api-port", apiPort.ToString(),
+                "--portal-port", FreePort.Next().ToString()], work.Path));
         // The server answers first; the API and the gateway start right after it.
         await server.Process.WaitForHttpOkAsync(new Uri($"http://127.0.0.1:{gatewayPort}"), "/_gatehouse/health/live");
         Assert.Contains($"listening on http://127.0.0.1:{gatewayPort}", server.Process.Stdout);
@@ -94,7 +97,8 @@ public class UpCommandTests
             Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
     }
 
-    private static string[] OtherPorts() => ["--gateway-port", FreePort.Next().ToString(), "--api-port", FreePort.Next().ToString()];
+    private static string[] OtherPorts() =>
+        ["--gateway-port", FreePort.Next().ToString(), "--api-port", FreePort.Next().ToString(), "--portal-port", FreePort.Next().ToString()];
 
     [Fact]
     public async Task Up_RestartOnSameDataDirectory_ReusesConfiguration_AndEarlierTokensStayActive()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gatehouse.Gateway;
 using Gatehouse.Samples.Medical;
+using Gatehouse.Samples.Medical.Portal;
 using Microsoft.AspNetCore.Builder;
 
 namespace Gatehouse.Cli;
@@ -17,11 +18,12 @@ internal static class UpCommand
         var port = Port("--port", "Port of the authorization server (all roles), on 127.0.0.1 only.", 5000);
         var gatewayPort = Port("--gateway-port", "Port of the phantom-token gateway in front of the Medical API (default: --port + 1).", null);
         var apiPort = Port("--api-port", "Port of the Medical sample API (default: --port + 2).", null);
+        var portalPort = Port("--portal-port", "Port of the doctor portal, a web app where the demo doctors sign in (default: --port + 3).", null);
         var command = new Command("up",
             "Run everything on this machine for development: the authorization server (all roles, embedded SQLite, generated keys, " +
-            "demo clients), the phantom-token gateway and the Medical sample API behind it.")
+            "demo clients and users), the phantom-token gateway, the Medical sample API behind it and a doctor portal to sign in to.")
         {
-            data, port, gatewayPort, apiPort,
+            data, port, gatewayPort, apiPort, portalPort,
         };
         command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
         {
@@ -30,9 +32,10 @@ internal static class UpCommand
             var issuer = $"http://127.0.0.1:{serverPort}";
             var gatewayUrl = $"http://127.0.0.1:{parse.GetValue(gatewayPort) ?? serverPort + 1}";
             var apiUrl = $"http://127.0.0.1:{parse.GetValue(apiPort) ?? serverPort + 2}";
+            var portalUrl = $"http://127.0.0.1:{parse.GetValue(portalPort) ?? serverPort + 3}";
             var (config, created) = DemoConfiguration.Ensure(directory, issuer);
             Console.WriteLine(created ? $"Created the demo configuration {config} with fresh secrets." : $"Using the demo configuration {config}.");
-            Console.WriteLine($"Demo client secrets: source {Path.Combine(directory, DemoConfiguration.EnvFileName)}");
+            Console.WriteLine($"Demo client secrets and user passwords: source {Path.Combine(directory, DemoConfiguration.EnvFileName)}");
             // The file holds the same values; they are forced here so that --port and --data always win.
             var overrides = new Dictionary<string, string?>
             {
@@ -41,6 +44,8 @@ internal static class UpCommand
                 ["Gatehouse:Storage:Provider"] = "sqlite",
                 ["Gatehouse:Storage:ConnectionString"] = DemoConfiguration.SqliteConnectionString(directory),
             };
+            foreach (var (key, value) in DemoConfiguration.PortalRedirects(portalUrl))
+                overrides[key] = value;
 
             var (server, exitCode) = await ServerRunner.StartAsync(config, overrides, issuer, migrate: true, ct);
             if (server is null)
@@ -56,7 +61,8 @@ internal static class UpCommand
                 await api.StartAsync(ct);
                 Console.WriteLine($"Medical sample API on {apiUrl} (validates Gatehouse JWTs itself; see samples/Medical/README.md)");
 
-                var gatewaySecret = ConfigurationLoader.Build(config, overrides)["Gatehouse:Clients:demo-gateway:Secret"];
+                var settings = ConfigurationLoader.Build(config, overrides);
+                var gatewaySecret = settings["Gatehouse:Clients:demo-gateway:Secret"];
                 await using var gateway = GatewayHost.Build(Builder(gatewayUrl, new()
                 {
                     ["Gatehouse:Gateway:Introspection:Endpoint"] = issuer + "/introspect",
@@ -71,8 +77,24 @@ internal static class UpCommand
                 foreach (var line in GatewayHost.Describe(gateway))
                     Console.WriteLine(line);
 
+                await using var portal = MedicalPortal.Build(Builder(portalUrl, new()
+                {
+                    ["Portal:Authority"] = issuer,
+                    ["Portal:RequireHttpsMetadata"] = "false",
+                    ["Portal:ClientId"] = DemoConfiguration.PortalClientId,
+                    ["Portal:ClientSecret"] = settings[$"Gatehouse:Clients:{DemoConfiguration.PortalClientId}:Secret"],
+                    ["Portal:MedicalApi"] = gatewayUrl + "/medical",
+                    ["Portal:Scopes:0"] = "openid",
+                    ["Portal:Scopes:1"] = "profile",
+                    ["Portal:Scopes:2"] = "email",
+                    ["Portal:Scopes:3"] = "appointments",
+                }));
+                await portal.StartAsync(ct);
+                Console.WriteLine($"Doctor portal on {portalUrl}: open it in a browser and sign in as one of " +
+                    $"{string.Join(", ", DemoConfiguration.Doctors.Select(d => d.Username))} (passwords in {DemoConfiguration.EnvFileName})");
+
                 Console.WriteLine("Press Ctrl+C to stop.");
-                await Task.WhenAll(server.WaitForShutdownAsync(ct), api.WaitForShutdownAsync(ct), gateway.WaitForShutdownAsync(ct));
+                await Task.WhenAll(server.WaitForShutdownAsync(ct), api.WaitForShutdownAsync(ct), gateway.WaitForShutdownAsync(ct), portal.WaitForShutdownAsync(ct));
             }
             return 0;
         }));

@@ -13,7 +13,7 @@ namespace Gatehouse.Server.Tests.Storage;
 /// Every test gets its own empty database, built with <see cref="StorageServiceCollectionExtensions.AddGatehouseStorage"/>
 /// and migrated with <see cref="GatehouseStorage.MigrateAsync"/>.
 /// </summary>
-public abstract class StoreTests : IAsyncLifetime
+public abstract partial class StoreTests : IAsyncLifetime
 {
     protected const long Now = 1_800_000_000;
     protected static readonly CancellationToken Ct = CancellationToken.None;

@@ -1,0 +1,3 @@
+using Gatehouse.Samples.Medical.Portal;
+
+MedicalPortal.Build(WebApplication.CreateBuilder(args)).Run();
