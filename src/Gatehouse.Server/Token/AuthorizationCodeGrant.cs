@@ -35,6 +35,8 @@ public sealed class AuthorizationCodeGrant(
         if (outcome == CodeRedemption.Replayed)
         {
             // RFC 6749 §4.1.2, RFC 9700 §4.5: a code used twice may have been stolen; recall what it yielded.
+            // A replay arriving while the first redemption is still storing its tokens finds nothing to revoke yet;
+            // the code row has no mark that redemption could check afterwards, unlike a rotated refresh token.
             logger.LogWarning("Authorization code replayed by client {ClientId}; revoking grant {GrantId}.", client.ClientId, record!.GrantId);
             await revoker.RevokeAsync(record.GrantId, CancellationToken.None);
             return Invalid;

@@ -74,6 +74,7 @@ internal static class ServerRunner
             yield return $"{EndpointPaths.Token}   token endpoint";
             yield return $"{EndpointPaths.Introspection}   introspection";
             yield return $"{EndpointPaths.Revocation}   revocation";
+            yield return $"{EndpointPaths.Userinfo}   userinfo";
         }
         if (roles.HasFlag(ServiceRoles.Authentication))
         {

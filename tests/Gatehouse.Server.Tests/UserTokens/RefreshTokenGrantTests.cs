@@ -184,4 +184,29 @@ public class RefreshTokenGrantTests : IAsyncLifetime
         foreach (var failed in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
             await AssertErrorAsync(failed, "invalid_grant");
     }
+
+    [Fact]
+    public async Task Revoke_RefreshToken_RevokesItsFamilyAndAccessTokens()
+    {
+        var signIn = await _host.SignInAsync();
+        var otherGrant = await _host.SignInAsync();
+
+        var response = await _host.Client.SendAsync(Form("/revoke", Basic("web", WebSecret), ("token", RefreshTokenOf(signIn)), ("token_type_hint", "refresh_token")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await AssertErrorAsync(await _host.RefreshAsync(RefreshTokenOf(signIn)), "invalid_grant");
+        Assert.False(await IsActiveAsync(signIn.GetProperty("access_token").GetString()!));
+        Assert.True(await IsActiveAsync(otherGrant.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task Revoke_RefreshTokenOfAnotherClient_RefusedAndStillUsable()
+    {
+        var signIn = await _host.SignInAsync("native", "openid profile");
+
+        var response = await _host.Client.SendAsync(Form("/revoke", Basic("web", WebSecret), ("token", RefreshTokenOf(signIn))));
+
+        await AssertErrorAsync(response, "unauthorized_client");
+        Assert.Equal(HttpStatusCode.OK, (await _host.RefreshAsync(RefreshTokenOf(signIn), "native")).StatusCode);
+    }
 }

@@ -44,30 +44,13 @@ public sealed class UserTokenHost : IAsyncDisposable
             s["Gatehouse:Scopes:email:Claims:1"] = "email_verified";
             s["Gatehouse:Scopes:appointments:Claims:2"] = "roles";
             // A confidential web app: code + refresh, opaque access tokens.
-            s["Gatehouse:Clients:web:Secret"] = WebSecret;
-            s["Gatehouse:Clients:web:GrantTypes:0"] = "authorization_code";
-            s["Gatehouse:Clients:web:GrantTypes:1"] = "refresh_token";
-            s["Gatehouse:Clients:web:RedirectUris:0"] = RedirectUri;
-            s["Gatehouse:Clients:web:Audience"] = Api;
+            UserClient(s, "web", WebSecret, ["authorization_code", "refresh_token"], RedirectUri, WebScopes);
             s["Gatehouse:Clients:web:ClaimMappings:department"] = "dept";
-            for (var i = 0; i < WebScopes.Length; i++)
-                s[$"Gatehouse:Clients:web:Scopes:{i}"] = WebScopes[i];
             // A public native app with JWT access tokens.
-            s["Gatehouse:Clients:native:Public"] = "true";
-            s["Gatehouse:Clients:native:GrantTypes:0"] = "authorization_code";
-            s["Gatehouse:Clients:native:GrantTypes:1"] = "refresh_token";
-            s["Gatehouse:Clients:native:RedirectUris:0"] = "com.example.app:/callback";
-            s["Gatehouse:Clients:native:Scopes:0"] = "openid";
-            s["Gatehouse:Clients:native:Scopes:1"] = "profile";
+            UserClient(s, "native", null, ["authorization_code", "refresh_token"], "com.example.app:/callback", ["openid", "profile"]);
             s["Gatehouse:Clients:native:AccessTokenFormat"] = "jwt";
-            s["Gatehouse:Clients:native:Audience"] = Api;
             // Another confidential client, code only (no refresh tokens).
-            s["Gatehouse:Clients:other:Secret"] = OtherSecret;
-            s["Gatehouse:Clients:other:GrantTypes:0"] = "authorization_code";
-            s["Gatehouse:Clients:other:RedirectUris:0"] = RedirectUri;
-            s["Gatehouse:Clients:other:Scopes:0"] = "openid";
-            s["Gatehouse:Clients:other:Scopes:1"] = "email";
-            s["Gatehouse:Clients:other:Audience"] = Api;
+            UserClient(s, "other", OtherSecret, ["authorization_code"], RedirectUri, ["openid", "email"]);
             amend?.Invoke(s);
         }));
         host.Alice = await host.AddUserAsync("alice", new Dictionary<string, object>
@@ -84,6 +67,22 @@ public sealed class UserTokenHost : IAsyncDisposable
     }
 
     public static readonly string[] WebScopes = ["openid", "profile", "email", "appointments"];
+
+    /// <summary>A client for user sign-in; public when <paramref name="secret"/> is null.</summary>
+    private static void UserClient(Dictionary<string, string?> s, string id, string? secret, string[] grants, string redirectUri, string[] scopes)
+    {
+        var key = $"Gatehouse:Clients:{id}";
+        if (secret is null)
+            s[$"{key}:Public"] = "true";
+        else
+            s[$"{key}:Secret"] = secret;
+        for (var i = 0; i < grants.Length; i++)
+            s[$"{key}:GrantTypes:{i}"] = grants[i];
+        for (var i = 0; i < scopes.Length; i++)
+            s[$"{key}:Scopes:{i}"] = scopes[i];
+        s[$"{key}:RedirectUris:0"] = redirectUri;
+        s[$"{key}:Audience"] = Api;
+    }
 
     public T Get<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
