@@ -50,8 +50,8 @@ public sealed class AuthorizationRequestValidator(ClientRegistry clients)
         }
         if (p[AuthorizationParameters.RedirectUri] is not { } redirectUri)
             return Show(OAuthError.InvalidRequest("The redirect_uri parameter is missing; it is required in every request."));
-        // RFC 9700 §4.1.3: exact string comparison against the registered URIs.
-        if (!client.RedirectUris.Contains(redirectUri))
+        // RFC 9700 §4.1.3: exact string comparison against the registered URIs (any port on a native app's loopback URI).
+        if (!client.AcceptsRedirectUri(redirectUri))
             return Show(OAuthError.InvalidRequest("The redirect_uri is not registered for this client."));
 
         // From here on, errors go back to the client.

@@ -29,6 +29,25 @@ public sealed class ClientDefinition
     public TimeSpan RefreshTokenLifetime { get; init; }
     public TimeSpan IdTokenLifetime { get; init; }
 
+    /// <summary>
+    /// RFC 9700 §4.1.3: redirect URIs are compared as exact strings — except that a native app's loopback IP redirect
+    /// URI may name any port, since the app picks a free one when it starts (RFC 8252 §7.3). That exception applies to
+    /// public clients and to <c>http://127.0.0.1</c> and <c>http://[::1]</c> only, never to host names.
+    /// </summary>
+    public bool AcceptsRedirectUri(string requested)
+    {
+        if (RedirectUris.Contains(requested))
+            return true;
+        if (!IsPublic || !Uri.TryCreate(requested, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp
+            || uri.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) || !uri.IsLoopback || uri.UserInfo.Length > 0)
+            return false;
+        var withoutPort = WithoutPort(uri);
+        return RedirectUris.Any(r => Uri.TryCreate(r, UriKind.Absolute, out var registered)
+            && registered.Scheme == Uri.UriSchemeHttp && registered.Host == uri.Host && WithoutPort(registered) == withoutPort);
+    }
+
+    private static string WithoutPort(Uri uri) => $"{uri.Scheme}://{uri.Host}{uri.PathAndQuery}";
+
     public static ClientDefinition From(string clientId, ClientOptions o) => new()
     {
         ClientId = clientId,

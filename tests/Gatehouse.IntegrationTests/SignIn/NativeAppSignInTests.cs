@@ -63,6 +63,8 @@ public class NativeAppSignInTests(DemoPlatform platform)
         var login = await client.LoginAsync();
 
         Assert.False(login.IsError, login.Error + " " + login.ErrorDescription);
+        // RFC 9207, the mix-up defence: the response names the issuer that sent it, for the client to compare.
+        Assert.Equal(platform.Issuer, System.Web.HttpUtility.ParseQueryString(formBrowser.Url.Query)["iss"]);
         Assert.Equal(["Sign in", "Allow access"], browser.Pages.Select(p => p.Split(" – ")[0]));
         Assert.Equal("dr-alice", login.User.FindFirst("sub")?.Value);
         // The profile claims come from the userinfo endpoint (OidcClient loads it by default).

@@ -216,6 +216,33 @@ public class AuthorizationEndpointTests : IAsyncLifetime
         Assert.StartsWith(SpaRedirect + "?code=", location.ToString());
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:51234/callback")]
+    [InlineData("http://127.0.0.1/callback")]
+    public async Task Authorize_PublicClientLoopbackRedirect_AnyPort(string redirectUri)
+    {
+        // RFC 8252 §7.3: a native app listens on whichever loopback port is free.
+        using var browser = _host.NewBrowser();
+        var location = await browser.AuthorizeAsync(AuthorizeUrl(("client_id", "spa"), ("redirect_uri", redirectUri), ("scope", "openid")));
+        Assert.StartsWith(redirectUri + "?code=", location.ToString());
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:51234/other")]
+    [InlineData("http://localhost:7000/callback")]
+    [InlineData("https://127.0.0.1:7000/callback")]
+    [InlineData("http://127.0.0.2:7000/callback")]
+    [InlineData("http://user@127.0.0.1:7000/callback")]
+    public async Task Authorize_LoopbackRedirect_OnlyThePortMayDiffer(string redirectUri) =>
+        await AssertErrorPage(AuthorizeUrl(("client_id", "spa"), ("redirect_uri", redirectUri), ("scope", "openid")), "invalid_request");
+
+    [Fact]
+    public async Task Authorize_ConfidentialClientLoopbackRedirect_MustMatchExactly()
+    {
+        await using var host = await AuthenticationHost.StartAsync(s => s["Gatehouse:Clients:web:RedirectUris:1"] = "http://127.0.0.1:7000/callback");
+        await host.AssertErrorPageAsync(AuthorizeUrl(("redirect_uri", "http://127.0.0.1:7001/callback")), "invalid_request");
+    }
+
     [Fact]
     public async Task Authorize_RedirectUriWithQuery_KeepsIt()
     {
