@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Helper;
 using Gatehouse.Workload.Jwt;

@@ -45,7 +45,7 @@ public sealed class TestPki : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=test", key, HashAlgorithmName.SHA256);
         if (spec.Uris.Length + spec.DnsNames.Length > 0)
-            request.CertificateExtensions.Add(Gatehouse.Workload.X509.SubjectAltNames.Encode(spec.Uris, spec.DnsNames, critical: false));
+            request.CertificateExtensions.Add(Gatehouse.Protocol.Spiffe.SubjectAltNames.Encode(spec.Uris, spec.DnsNames, critical: false));
         if (spec.CertificateAuthority is { } ca)
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
         if (spec.KeyUsage is { } ku)

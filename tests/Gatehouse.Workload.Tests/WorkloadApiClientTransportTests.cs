@@ -1,6 +1,5 @@
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Registration;
 using Grpc.Core;

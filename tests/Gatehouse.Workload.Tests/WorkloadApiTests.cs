@@ -1,7 +1,7 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Workload.Api;
 using Gatehouse.Workload.Api.Proto;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.X509;
 using Gatehouse.Workload.Jwt;
 using Gatehouse.Workload.Registration;

@@ -1,5 +1,5 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.X509;
 
 namespace Gatehouse.Workload.Tests;
