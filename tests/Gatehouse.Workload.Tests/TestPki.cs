@@ -13,10 +13,11 @@ public sealed class TestPki : IDisposable
     public static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     public static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
-    public TestPki(string trustDomain = "example.org", WorkloadCaOptions? options = null)
+    /// <param name="start">the fake clock's start; tests that use real TLS pass the current time</param>
+    public TestPki(string trustDomain = "example.org", WorkloadCaOptions? options = null, DateTimeOffset? start = null)
     {
         TrustDomain = TrustDomain.Parse(trustDomain);
-        Clock = new FakeTimeProvider(Start);
+        Clock = new FakeTimeProvider(start ?? Start);
         Ca = new WorkloadCaManager(options ?? new WorkloadCaOptions { TrustDomain = TrustDomain }, Clock);
     }
 
@@ -41,6 +42,13 @@ public sealed class TestPki : IDisposable
 
     public X509Certificate2[] Leaf(LeafSpec spec, X509Certificate2? issuer = null)
     {
+        using var leaf = LeafWithKey(spec, issuer ??= Ca.CurrentIntermediate);
+        return [X509CertificateLoader.LoadCertificate(leaf.RawData), issuer];
+    }
+
+    /// <summary>The leaf of <paramref name="spec"/> with its private key, for presenting it in a TLS handshake.</summary>
+    public X509Certificate2 LeafWithKey(LeafSpec spec, X509Certificate2? issuer = null)
+    {
         issuer ??= Ca.CurrentIntermediate;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=test", key, HashAlgorithmName.SHA256);
@@ -54,7 +62,7 @@ public sealed class TestPki : IDisposable
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. eku], false));
         var notBefore = Clock.GetUtcNow() + spec.NotBeforeOffset;
         using var cert = request.Create(issuer, notBefore, notBefore + spec.Lifetime, [1, 2, 3, 4]);
-        return [X509CertificateLoader.LoadCertificate(cert.RawData), issuer];
+        return cert.CopyWithPrivateKey(key);
     }
 
     public void Dispose() => Ca.Dispose();
