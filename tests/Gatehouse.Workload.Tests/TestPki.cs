@@ -27,6 +27,9 @@ public sealed class TestPki : IDisposable
 
     public SpiffeId Id(string path) => SpiffeId.FromPath(TrustDomain, path);
 
+    /// <summary>This process's real uid, as the agent will attest it from SO_PEERCRED.</summary>
+    public static uint CurrentUid() => uint.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
+
     /// <summary>A leaf like the issuer's, with every property open to being made wrong.</summary>
     public sealed record LeafSpec
     {
