@@ -1,36 +1,33 @@
 using System.Net.Security;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Spiffe;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gatehouse.AspNetCore.Spiffe;
 
 /// <summary>
-/// An HttpClient handler for calling another workload over mutual TLS: presents the source's current X.509-SVID
-/// (with its intermediates) and accepts the server only if its certificate is a valid X.509-SVID whose SPIFFE ID
-/// <paramref name="authorizeServer"/> approves — the host name in the URL plays no part in authentication.
+/// An HttpClient handler for calling another workload over mutual TLS (see <see cref="SpiffeTlsClient"/>): presents
+/// the current X.509-SVID and accepts the server by its X.509-SVID and SPIFFE ID, not by the URL's host name.
 /// </summary>
 /// <remarks>
 /// SocketsHttpHandler fixes its client certificate when a connection pool is created, so each SVID gets its own
 /// inner handler: after a rotation new requests go through a fresh pool (new connections, new SVID) while requests
 /// already sent finish on the old one, which is disposed when the last of them completes.
 /// </remarks>
-public sealed class SpiffeMtlsHttpHandler(IX509Source source, Func<SpiffeId, bool> authorizeServer, TimeProvider? timeProvider = null, ILogger? logger = null)
-    : HttpMessageHandler
+public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls) : HttpMessageHandler
 {
-    private readonly X509SvidValidator _validator = new(timeProvider ?? TimeProvider.System);
-    private readonly ILogger _log = logger ?? NullLogger.Instance;
     private readonly Lock _lock = new();
     private Generation? _current;
 
-    /// <summary>A handler that accepts exactly one server SPIFFE ID.</summary>
-    public SpiffeMtlsHttpHandler(IX509Source source, SpiffeId server, TimeProvider? timeProvider = null, ILogger? logger = null)
-        : this(source, id => id == server, timeProvider, logger)
+    public SpiffeMtlsHttpHandler(IX509Source source, Func<SpiffeId, bool> authorizeServer, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(new SpiffeTlsClient(source, authorizeServer, timeProvider, logger))
     {
     }
 
+    /// <summary>A handler that accepts exactly one server SPIFFE ID.</summary>
+    public SpiffeMtlsHttpHandler(IX509Source source, SpiffeId server, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : this(new SpiffeTlsClient(source, server, timeProvider, logger))
+    {
+    }
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var generation = Acquire();
@@ -49,7 +46,7 @@ public sealed class SpiffeMtlsHttpHandler(IX509Source source, Func<SpiffeId, boo
     {
         while (true)
         {
-            var svid = source.Svid;
+            var svid = tls.Source.Svid;
             Generation generation;
             lock (_lock)
             {
@@ -65,26 +62,12 @@ public sealed class SpiffeMtlsHttpHandler(IX509Source source, Func<SpiffeId, boo
         }
     }
 
-    private SocketsHttpHandler CreateInner(X509SvidCredential svid) => new()
+    private SocketsHttpHandler CreateInner(X509SvidCredential svid)
     {
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            ClientCertificateContext = svid.TlsContext,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
-            {
-                var result = SpiffePeerValidation.Validate(certificate, chain, source.Bundles, _validator);
-                if (!result.IsValid)
-                    _log.LogWarning("Refused the server's X.509-SVID: {Error} ({SpiffeId}).", result.Error, result.Id?.ToString() ?? "no SPIFFE ID");
-                else if (!authorizeServer(result.Id!))
-                    _log.LogWarning("Refused the server {SpiffeId}: not an expected server identity.", result.Id);
-                else
-                    return true;
-                return false;
-            },
-        },
-    };
+        var ssl = new SslClientAuthenticationOptions();
+        tls.Configure(ssl, svid);
+        return new SocketsHttpHandler { SslOptions = ssl };
+    }
 
     protected override void Dispose(bool disposing)
     {
