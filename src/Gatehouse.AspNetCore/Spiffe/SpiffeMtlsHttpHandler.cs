@@ -28,6 +28,7 @@ public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls) : HttpMessageHand
         : this(new SpiffeTlsClient(source, server, timeProvider, logger))
     {
     }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var generation = Acquire();
