@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Protocol.Spiffe;
 
-namespace Gatehouse.AspNetCore.Spiffe;
+namespace Gatehouse.Protocol.Spiffe;
 
 /// <summary>
 /// Validates the certificate a TLS peer presented as an X.509-SVID (X509-SVID §5) against the bundle of the peer's
