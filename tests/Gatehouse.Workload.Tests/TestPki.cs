@@ -45,15 +45,21 @@ public sealed class TestPki : IDisposable
 
     public X509Certificate2[] Leaf(LeafSpec spec, X509Certificate2? issuer = null)
     {
-        using var leaf = LeafWithKey(spec, issuer ??= Ca.CurrentIntermediate);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leaf = Create(spec, issuer ??= Ca.CurrentIntermediate, key);
         return [X509CertificateLoader.LoadCertificate(leaf.RawData), issuer];
     }
 
     /// <summary>The leaf of <paramref name="spec"/> with its private key, for presenting it in a TLS handshake.</summary>
     public X509Certificate2 LeafWithKey(LeafSpec spec, X509Certificate2? issuer = null)
     {
-        issuer ??= Ca.CurrentIntermediate;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leaf = Create(spec, issuer ?? Ca.CurrentIntermediate, key);
+        return leaf.CopyWithPrivateKey(key);
+    }
+
+    private X509Certificate2 Create(LeafSpec spec, X509Certificate2 issuer, ECDsa key)
+    {
         var request = new CertificateRequest("CN=test", key, HashAlgorithmName.SHA256);
         if (spec.Uris.Length + spec.DnsNames.Length > 0)
             request.CertificateExtensions.Add(Gatehouse.Protocol.Spiffe.SubjectAltNames.Encode(spec.Uris, spec.DnsNames, critical: false));
@@ -64,8 +70,7 @@ public sealed class TestPki : IDisposable
         if (spec.Eku is { } eku)
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. eku], false));
         var notBefore = Clock.GetUtcNow() + spec.NotBeforeOffset;
-        using var cert = request.Create(issuer, notBefore, notBefore + spec.Lifetime, [1, 2, 3, 4]);
-        return cert.CopyWithPrivateKey(key);
+        return request.Create(issuer, notBefore, notBefore + spec.Lifetime, [1, 2, 3, 4]);
     }
 
     public void Dispose() => Ca.Dispose();
