@@ -39,7 +39,7 @@ public sealed class X509SvidCredential
     public SslStreamCertificateContext TlsContext => _tlsContext.Value;
 
     /// <summary>From the Workload API's form: concatenated DER certificates (leaf first) and a PKCS#8 key (SPIFFE_Workload_API §5.3).</summary>
-    public static X509SvidCredential FromDer(IReadOnlyList<X509Certificate2> chain, ReadOnlySpan<byte> pkcs8PrivateKey)
+    public static X509SvidCredential FromPkcs8(IReadOnlyList<X509Certificate2> chain, ReadOnlySpan<byte> pkcs8PrivateKey)
     {
         if (chain.Count == 0)
             throw new ArgumentException("An X.509-SVID has at least its leaf certificate.", nameof(chain));

@@ -99,7 +99,7 @@ public sealed class WorkloadApiX509Source : IX509Source, IAsyncDisposable
         if (response.Svids.Count == 0)
             throw new InvalidDataException("The agent sent an X509SVIDResponse without SVIDs.");
         var first = response.Svids[0];
-        var svid = X509SvidCredential.FromDer(WorkloadApiClient.ParseCertificates(first.X509Svid.Memory), first.X509SvidKey.Span);
+        var svid = X509SvidCredential.FromPkcs8(WorkloadApiClient.ParseCertificates(first.X509Svid.Memory), first.X509SvidKey.Span);
         var bundles = new SpiffeBundleSet();
         foreach (var (trustDomainId, der) in response.FederatedBundles)
             bundles.Put(new SpiffeBundle(SpiffeId.Parse(trustDomainId).TrustDomain, WorkloadApiClient.ParseCertificates(der.Memory)));

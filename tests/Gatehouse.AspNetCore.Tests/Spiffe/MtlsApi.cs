@@ -38,8 +38,9 @@ public sealed class MtlsApi : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
-    public static Task<MtlsApi> StartAsync(IX509Source source) =>
-        StartAsync(listen => listen.UseSpiffeMtls(source), app =>
+    /// <param name="source">the server's SVID and trust; null serves the same endpoints over plain HTTP</param>
+    public static Task<MtlsApi> StartAsync(IX509Source? source) =>
+        StartAsync(source is null ? _ => { } : listen => listen.UseSpiffeMtls(source), app =>
         {
             app.MapGet("/whoami", (HttpContext context) => Results.Json(Seen.From(context))).RequireSpiffeId(Client);
             app.MapGet("/admin", () => "admin").RequireSpiffeId(Admin);

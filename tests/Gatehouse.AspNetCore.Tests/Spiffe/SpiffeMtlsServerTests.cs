@@ -63,6 +63,17 @@ public sealed class SpiffeMtlsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AllowListedEndpoint_WithoutSpiffeMtlsOnTheListener_Gets401()
+    {
+        // Only a certificate validated by UseSpiffeMtls during the handshake authenticates; plain HTTP has none.
+        await using var plain = await MtlsApi.StartAsync(null);
+        using var client = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri(plain.Url, "/whoami"))).StatusCode);
+        Assert.Equal("open", await client.GetStringAsync(new Uri(plain.Url, "/anyone")));
+    }
+
+    [Fact]
     public async Task NoClientCertificate_HandshakeRefused()
     {
         using var client = SvidCases.ClientPresenting(null);
