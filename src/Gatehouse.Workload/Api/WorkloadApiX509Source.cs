@@ -77,7 +77,8 @@ public sealed class WorkloadApiX509Source : IX509Source, IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is RpcException or IOException or InvalidDataException or ArgumentException or System.Security.Cryptography.CryptographicException or HttpRequestException)
+            catch (Exception e) when (e is RpcException or IOException or InvalidDataException or ArgumentException or FormatException
+                or System.Security.Cryptography.CryptographicException or HttpRequestException)
             {
                 _log.LogWarning("Workload API at {Address}: {Error}; retrying in {Backoff}.", _address, e.Message, backoff);
             }
