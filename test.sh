@@ -86,6 +86,8 @@ if [ -z "$PORT" ]; then
 fi
 echo "== starting PostgreSQL on 127.0.0.1:$PORT"
 export GATEHOUSE_TEST_POSTGRES="Host=127.0.0.1;Port=$PORT;Username=postgres"
+# Tests that need a cluster configured their own way (TLS, pg_hba) start one with these binaries.
+export GATEHOUSE_TEST_PGBIN="$PGBIN"
 
 # --- build and test --------------------------------------------------------------------------------
 echo "== building"

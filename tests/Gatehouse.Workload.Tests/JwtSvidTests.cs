@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Protocol.Spiffe;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Jwt;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;

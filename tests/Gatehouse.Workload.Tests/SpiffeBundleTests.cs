@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Protocol.Spiffe;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Jwt;
 using Gatehouse.Workload.X509;
 

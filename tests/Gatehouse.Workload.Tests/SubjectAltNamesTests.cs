@@ -1,3 +1,4 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Formats.Asn1;
 using Gatehouse.Workload.X509;
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Helper;
 using Gatehouse.Workload.Jwt;
@@ -52,10 +51,9 @@ public sealed class SvidHelperTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static uint Uid() => uint.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     private Task RegisterSelfAsync(TimeSpan? x509Ttl = null) =>
-        _entries.CreateAsync(new RegistrationEntry("me", SpiffeId.FromPath(Td, "/api"), [Selector.UnixUid(Uid())], x509SvidTtl: x509Ttl));
+        _entries.CreateAsync(new RegistrationEntry("me", SpiffeId.FromPath(Td, "/api"), [Selector.UnixUid(TestPki.CurrentUid())], x509SvidTtl: x509Ttl));
 
     private SvidHelperOptions Options(Action<SvidHelperOptions>? configure = null)
     {

@@ -1,6 +1,5 @@
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Registration;
 using Grpc.Core;
@@ -27,13 +26,12 @@ public sealed class WorkloadApiClientTransportTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static uint Uid() => uint.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     [Fact]
     public async Task FromEnvironment_UnixAddress_FetchesJwtSvid()
     {
         var socket = Path.Combine(_directory, "agent.sock");
-        await _entries.CreateAsync(new RegistrationEntry("me", SpiffeId.FromPath(Td, "/api"), [Selector.UnixUid(Uid())]));
+        await _entries.CreateAsync(new RegistrationEntry("me", SpiffeId.FromPath(Td, "/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
         await using var agent = WorkloadApiHost.Create(socket, _ca, _entries);
         await agent.StartAsync();
         using var _ = new EnvironmentVariable(WorkloadEndpointAddress.EnvironmentVariable, "unix://" + socket);

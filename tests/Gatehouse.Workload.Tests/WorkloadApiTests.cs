@@ -1,7 +1,7 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Workload.Api;
 using Gatehouse.Workload.Api.Proto;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.X509;
 using Gatehouse.Workload.Jwt;
 using Gatehouse.Workload.Registration;
@@ -45,13 +45,12 @@ public sealed class WorkloadApiTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static uint GetUid() => uint.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
     private static uint GetGid() => uint.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Gid:")).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1]);
 
     [Fact]
     public async Task FetchJWTSVID_EntryMatchingCallerUid_ReturnsValidJwtSvid()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
 
         var svid = Assert.Single(await Client.FetchJwtSvidsAsync(["appointments"]));
 
@@ -65,7 +64,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     public async Task FetchJWTSVID_SelectorsFromPeerCredentials_UidGidAndBinaryPath()
     {
         var path = new FileInfo($"/proc/{Environment.ProcessId}/exe").LinkTarget!;
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid()), Selector.UnixGid(GetGid()), Selector.UnixPath(path)]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid()), Selector.UnixGid(GetGid()), Selector.UnixPath(path)]));
 
         Assert.Single(await Client.FetchJwtSvidsAsync(["appointments"]));
     }
@@ -73,7 +72,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTSVID_MultipleAudiences_AllInAud()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
 
         var svid = Assert.Single(await Client.FetchJwtSvidsAsync(["a", "b"]));
 
@@ -83,8 +82,8 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTSVID_RequestedSpiffeId_OnlyThatOne()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
-        await _entries.CreateAsync(new RegistrationEntry("admin", _pki.Id("/admin"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("admin", _pki.Id("/admin"), [Selector.UnixUid(TestPki.CurrentUid())]));
 
         Assert.Equal(2, (await Client.FetchJwtSvidsAsync(["x"])).Count);
         var svid = Assert.Single(await Client.FetchJwtSvidsAsync(["x"], "spiffe://example.org/admin"));
@@ -94,7 +93,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTSVID_NoMatchingEntry_PermissionDenied()
     {
-        await _entries.CreateAsync(new RegistrationEntry("other", _pki.Id("/other"), [Selector.UnixUid(GetUid() + 4242)]));
+        await _entries.CreateAsync(new RegistrationEntry("other", _pki.Id("/other"), [Selector.UnixUid(TestPki.CurrentUid() + 4242)]));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Client.FetchJwtSvidsAsync(["appointments"]));
 
@@ -104,7 +103,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTSVID_NoAudience_InvalidArgument()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Client.FetchJwtSvidsAsync([]));
 
@@ -114,7 +113,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTSVID_WithoutSecurityHeader_InvalidArgument()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
         var request = new JWTSVIDRequest { Audience = { "appointments" } };
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await Client.Raw.FetchJWTSVIDAsync(request));
@@ -150,7 +149,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchX509SVID_FirstMessage_ChainKeyAndBundleValidate()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())], ["api"]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())], ["api"]));
         using var call = Client.Raw.FetchX509SVID(new X509SVIDRequest(), WorkloadApiClient.Headers);
 
         Assert.True(await call.ResponseStream.MoveNext(Soon));
@@ -170,7 +169,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchX509SVID_AtHalfLife_SendsRenewedSvid()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
         using var call = Client.Raw.FetchX509SVID(new X509SVIDRequest(), WorkloadApiClient.Headers);
         Assert.True(await call.ResponseStream.MoveNext(Soon));
         var first = WorkloadApiClient.ParseCertificates(call.ResponseStream.Current.Svids[0].X509Svid.Memory)[0];
@@ -196,7 +195,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchX509Bundles_KeyedByTrustDomainId_DerRoots()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
         using var call = Client.Raw.FetchX509Bundles(new X509BundlesRequest(), WorkloadApiClient.Headers);
 
         Assert.True(await call.ResponseStream.MoveNext(Soon));
@@ -209,7 +208,7 @@ public sealed class WorkloadApiTests : IAsyncLifetime
     [Fact]
     public async Task FetchJWTBundles_OnlyJwtKeys_AndResentWhenBundleChanges()
     {
-        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(GetUid())]));
+        await _entries.CreateAsync(new RegistrationEntry("api", _pki.Id("/api"), [Selector.UnixUid(TestPki.CurrentUid())]));
         using var call = Client.Raw.FetchJWTBundles(new JWTBundlesRequest(), WorkloadApiClient.Headers);
         Assert.True(await call.ResponseStream.MoveNext(Soon));
         var first = SpiffeBundle.Parse(_pki.TrustDomain, call.ResponseStream.Current.Bundles["spiffe://example.org"].ToStringUtf8());

@@ -1,4 +1,4 @@
-using Gatehouse.Workload.Bundles;
+using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.X509;
 

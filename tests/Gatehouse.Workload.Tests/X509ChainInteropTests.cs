@@ -1,5 +1,5 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Workload.Bundles;
 
 namespace Gatehouse.Workload.Tests;
 

@@ -1,3 +1,4 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Workload.Ca;

@@ -1,5 +1,5 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.X509;
 
 namespace Gatehouse.Workload.Tests;
@@ -191,16 +191,40 @@ public class X509SvidValidatorTests : IDisposable
     [Fact]
     public void SigningCertificate_IdWithPath_Rejected()
     {
-        var root = _pki.Ca.CurrentRoot;
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=rogue intermediate", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
-        request.CertificateExtensions.Add(SubjectAltNames.Encode(["spiffe://example.org/ca"], [], false));
-        using var intermediate = request.Create(root, _pki.Clock.GetUtcNow(), _pki.Clock.GetUtcNow().AddHours(2), [7]);
-        using var withKey = intermediate.CopyWithPrivateKey(key);
+        using var intermediate = Intermediate(X509KeyUsageFlags.KeyCertSign, "spiffe://example.org/ca");
 
-        Assert.Equal(X509SvidError.SigningCertificateIdWithPath, Validate(_pki.Leaf(new TestPki.LeafSpec(), withKey)).Error);
+        Assert.Equal(X509SvidError.SigningCertificateIdWithPath, Validate(_pki.Leaf(new TestPki.LeafSpec(), intermediate)).Error);
+    }
+
+    [Fact]
+    public void SigningCertificate_KeyCertSign_Accepted()
+    {
+        using var intermediate = Intermediate(X509KeyUsageFlags.KeyCertSign, "spiffe://example.org");
+
+        Assert.True(Validate(_pki.Leaf(new TestPki.LeafSpec(), intermediate)).IsValid);
+    }
+
+    [Fact]
+    public void SigningCertificate_WithoutKeyCertSign_Rejected()
+    {
+        // §4.3: signing certificates MUST set keyCertSign; a cA=true certificate without it cannot vouch for a leaf.
+        using var intermediate = Intermediate(X509KeyUsageFlags.DigitalSignature, "spiffe://example.org");
+        // CertificateRequest refuses such an issuer, so sign with its key directly.
+        var leaf = SignedBy(intermediate.SubjectName, intermediate.GetECDsaPrivateKey()!, "spiffe://example.org/api", _pki.Clock.GetUtcNow(), TimeSpan.FromMinutes(30));
+
+        Assert.Equal(X509SvidError.UntrustedChain, Validate([leaf, intermediate]).Error);
+    }
+
+    /// <summary>An intermediate (cA=true) under the current root with the given key usage and URI SAN.</summary>
+    private X509Certificate2 Intermediate(X509KeyUsageFlags usage, string uri)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=test intermediate", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
+        request.CertificateExtensions.Add(SubjectAltNames.Encode([uri], [], false));
+        using var intermediate = request.Create(_pki.Ca.CurrentRoot, _pki.Clock.GetUtcNow(), _pki.Clock.GetUtcNow().AddHours(2), [7]);
+        return intermediate.CopyWithPrivateKey(key);
     }
 
     [Fact]

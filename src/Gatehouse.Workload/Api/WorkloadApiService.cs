@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api.Proto;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Jwt;
 using Gatehouse.Workload.Registration;

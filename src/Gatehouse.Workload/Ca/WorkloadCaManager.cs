@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Gatehouse.Protocol.Spiffe;
-using Gatehouse.Workload.Bundles;
 using Gatehouse.Workload.Jwt;
 using Gatehouse.Workload.X509;
 

@@ -1,5 +1,5 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Security.Cryptography;
-using Gatehouse.Workload.Bundles;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gatehouse.Workload.Jwt;

@@ -1,5 +1,4 @@
 using Gatehouse.Protocol.Spiffe;
-using Gatehouse.Workload.Bundles;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -13,6 +13,9 @@ public sealed class X509Svid(SpiffeId id, IReadOnlyList<X509Certificate2> certif
     public X509Certificate2 Leaf => Certificates[0];
     public DateTimeOffset NotAfter => new(Leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero);
 
+    /// <summary>The same SVID as TLS takes it (the leaf carrying a copy of the key), independent of this object's lifetime.</summary>
+    public X509SvidCredential ToCredential() => new(Leaf.CopyWithPrivateKey(PrivateKey), Certificates.Skip(1).ToArray());
+
     public void Dispose()
     {
         PrivateKey.Dispose();

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Net;
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Api;
 using Gatehouse.Workload.Ca;
+using Gatehouse.Workload.Federation;
 using Gatehouse.Workload.Helper;
 using Gatehouse.Workload.Registration;
 using Microsoft.Extensions.Logging;
@@ -46,9 +48,17 @@ internal static class WorkloadCommand
         {
             Description = "Default JWT-SVID lifetime in seconds (default 300); an entry's jwt_svid_ttl overrides it.",
         };
+        var bundleEndpoint = new Option<string?>("--bundle-endpoint")
+        {
+            Description = "Also serve the trust domain's bundle for federation (SPIFFE bundle endpoint, https_spiffe profile) on IP:PORT, e.g. 0.0.0.0:8443.",
+        };
+        var bundleEndpointId = new Option<string?>("--bundle-endpoint-id")
+        {
+            Description = "SPIFFE ID whose X.509-SVID the bundle endpoint presents (default spiffe://TRUST_DOMAIN/bundle-endpoint).",
+        };
         var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path.")
         {
-            socket, trustDomain, entries, x509Ttl, jwtTtl,
+            socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId,
         };
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
@@ -71,6 +81,7 @@ internal static class WorkloadCommand
                     await store.CreateAsync(entry, ct);
             }
             var count = (await store.ListAsync(ct)).Count;
+            var endpoint = BundleEndpointOption(parse.GetValue(bundleEndpoint), parse.GetValue(bundleEndpointId), td!);
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -83,6 +94,12 @@ internal static class WorkloadCommand
                 File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
             }
             Console.WriteLine($"Workload API: unix://{path} (trust domain {td}, {count} registration entr{(count == 1 ? "y" : "ies")}).");
+            await using var bundles = endpoint is { } e ? BundleEndpointServer.CreateHttpsSpiffe(ca, e.Id, e.Listen) : null;
+            if (bundles is not null)
+            {
+                await bundles.StartAsync(ct);
+                Console.WriteLine($"Bundle endpoint: {string.Join(", ", bundles.Urls)} (https_spiffe, {endpoint!.Value.Id}).");
+            }
             if (count == 0)
                 Console.WriteLine("No entries: every caller is denied. Pass --entries FILE.");
             Console.WriteLine("Press Ctrl+C to stop.");
@@ -90,6 +107,21 @@ internal static class WorkloadCommand
             return 0;
         }));
         return command;
+    }
+
+    private static (IPEndPoint Listen, SpiffeId Id)? BundleEndpointOption(string? address, string? id, TrustDomain trustDomain)
+    {
+        if (address is null)
+        {
+            return id is null ? null
+                : throw new WorkloadCliException("--bundle-endpoint-id needs --bundle-endpoint. Fix: add --bundle-endpoint IP:PORT.");
+        }
+        if (!IPEndPoint.TryParse(address, out var listen) || listen.Port == 0 && !address.EndsWith(":0", StringComparison.Ordinal))
+            throw new WorkloadCliException($"--bundle-endpoint '{address}' is not IP:PORT. Fix: pass e.g. 0.0.0.0:8443.");
+        var endpointId = SpiffeId.FromPath(trustDomain, "/bundle-endpoint");
+        if (id is not null && (!SpiffeId.TryParse(id, out endpointId, out var error) || endpointId!.IsTrustDomainId || endpointId.TrustDomain != trustDomain))
+            throw new WorkloadCliException($"--bundle-endpoint-id '{id}' must be a workload SPIFFE ID in {trustDomain}{(error == SpiffeIdError.None ? "" : $" ({error})")}. Fix: pass e.g. spiffe://{trustDomain}/bundle-endpoint.");
+        return (listen, endpointId!);
     }
 
     private static TimeSpan? Seconds(int? seconds, string name) => seconds switch

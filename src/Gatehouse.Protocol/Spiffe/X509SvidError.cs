@@ -1,4 +1,4 @@
-namespace Gatehouse.Workload.X509;
+namespace Gatehouse.Protocol.Spiffe;
 
 /// <summary>Why a peer's X.509-SVID was rejected; each value is one rule of X509-SVID.md.</summary>
 public enum X509SvidError

@@ -1,8 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using Gatehouse.Protocol.Spiffe;
-using Gatehouse.Workload.Bundles;
 
-namespace Gatehouse.Workload.X509;
+namespace Gatehouse.Protocol.Spiffe;
 
 public sealed record X509SvidValidationResult(X509SvidError Error, SpiffeId? Id = null)
 {

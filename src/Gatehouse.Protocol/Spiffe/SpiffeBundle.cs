@@ -2,10 +2,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using Gatehouse.Protocol.Spiffe;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gatehouse.Workload.Bundles;
+namespace Gatehouse.Protocol.Spiffe;
 
 /// <summary>
 /// The trust material of one trust domain (SPIFFE_Trust_Domain_and_Bundle §4), serialized as a JWK Set:

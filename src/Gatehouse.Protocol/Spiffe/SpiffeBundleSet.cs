@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Gatehouse.Protocol.Spiffe;
 
-namespace Gatehouse.Workload.Bundles;
+namespace Gatehouse.Protocol.Spiffe;
 
 /// <summary>
 /// Bundles keyed by trust domain: one per trust domain, never merged, so an authority of one trust domain

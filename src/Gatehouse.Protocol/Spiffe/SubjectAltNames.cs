@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Gatehouse.Workload.X509;
+namespace Gatehouse.Protocol.Spiffe;
 
 /// <summary>
 /// Reads the subjectAltName extension (RFC 5280 §4.2.1.6) with AsnReader. .NET's GetNameInfo returns only the
