@@ -15,7 +15,8 @@ public sealed class SecurityHeaders : IAsyncPageFilter
 
     public static void Apply(HttpResponse response)
     {
-        response.Headers.CacheControl = "no-store";
+        // The value antiforgery sets itself on pages with a form; anything else makes it log a warning per page view.
+        response.Headers.CacheControl = "no-cache, no-store";
         response.Headers.Pragma = "no-cache";
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XFrameOptions = "DENY";
