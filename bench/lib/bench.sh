@@ -62,12 +62,12 @@ peak_rss_mb() {  # VmHWM (peak resident set) of a process, in MB
   awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
-cpu_busy_percent() {  # one second of /proc/stat, minus what our own processes used: everything else on the machine
+cpu_busy_percent() {  # [more pids]: one second of /proc/stat minus what our processes used: everything else's share
   local a b oa=0 ob=0 pid
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && oa=$(( oa + $(cpu_ticks "$pid") )); done
+  for pid in "${PIDS[@]}" "$@"; do kill -0 "$pid" 2>/dev/null && oa=$(( oa + $(cpu_ticks "$pid") )); done
   a=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6; exit}' /proc/stat); sleep 1
   b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6; exit}' /proc/stat)
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && ob=$(( ob + $(cpu_ticks "$pid") )); done
+  for pid in "${PIDS[@]}" "$@"; do kill -0 "$pid" 2>/dev/null && ob=$(( ob + $(cpu_ticks "$pid") )); done
   awk -v a="$a" -v b="$b" -v ours="$(( ob - oa ))" 'BEGIN { split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; all = busy + y[2] - x[2]
     busy -= ours; if (busy < 0) busy = 0; printf "%.0f", (all > 0 ? 100 * busy / all : 0) }'
 }
