@@ -4,10 +4,11 @@
 //
 //   node server.mjs PORT CLIENT_SECRET
 //
-// Clients: bench-opaque and bench-jwt, both with CLIENT_SECRET over HTTP Basic. Tokens live in the provider's default
-// in-memory adapter (an LRU in the process): no store round trip, unlike Gatehouse's SQLite row per opaque token.
+// Clients: bench-opaque and bench-jwt, both with CLIENT_SECRET over HTTP Basic. Tokens live in process memory until they
+// expire (map-adapter.mjs): no store round trip, unlike Gatehouse's SQLite row per opaque token.
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
+import MapAdapter from './map-adapter.mjs';
 
 const [port, secret] = process.argv.slice(2);
 if (!/^[0-9]+$/.test(port ?? '') || !secret) {
@@ -31,6 +32,7 @@ const client = (id) => ({
 });
 
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [client('bench-opaque'), client('bench-jwt')],
   jwks: { keys: [{ ...signingKey, alg: 'ES256', use: 'sig', kid: 'bench' }] },
   scopes: ['api'],
