@@ -12,10 +12,12 @@ stop_pid() {  # stop one process we started: TERM, up to 10 s, then KILL
   wait "$pid" 2>/dev/null || true
 }
 
-free_port() {  # a random loopback port nothing listens on
-  local port
+free_port() {  # a random loopback port nothing listens on, below the ephemeral range that outgoing connections take
+  local port low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( low > 12000 )) || low=32768
   for _ in $(seq 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
   fail "no free port found"
@@ -23,13 +25,23 @@ free_port() {  # a random loopback port nothing listens on
 
 secret() { head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }  # 43 chars, base64url
 
-wait_ready() {  # name pid url: until the url answers 2xx, the process exits, or 120 s pass
+await_ready() {  # pid url: 0 once the url answers 2xx, 1 if the process exits first, 2 after 120 s
   for _ in $(seq 1200); do
-    kill -0 "$2" 2>/dev/null || fail "$1 exited during startup"
-    curl -fs -o /dev/null --max-time 2 "$3" && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    curl -fs -o /dev/null --max-time 2 "$2" && return 0
     sleep 0.1
   done
-  fail "$1 not ready at $3 after 120 s"
+  return 2
+}
+
+wait_ready() {  # name pid url
+  local rc=0
+  await_ready "$2" "$3" || rc=$?
+  case "$rc" in
+    0) ;;
+    1) fail "$1 exited during startup" ;;
+    *) fail "$1 not ready at $3 after 120 s" ;;
+  esac
 }
 
 run_wrk() {  # output-file wrk-args...: in the background, so that a TERM/INT trap runs at once, not after wrk ends
