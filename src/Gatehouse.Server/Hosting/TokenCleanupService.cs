@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Server.Hosting;
 
 /// <summary>
-/// Deletes expired tokens, codes, sessions and pushed requests in small batches, pausing between them, so cleanup
-/// never holds the store long enough to stall issuance; then checkpoints SQLite's write-ahead log.
+/// Deletes expired tokens, codes, sessions and pushed requests in small batches, pausing after each for twice as long
+/// as it took, so cleanup never holds the store long enough to stall issuance; then checkpoints SQLite's write-ahead log.
 /// </summary>
 public sealed class TokenCleanupService(
     AccessTokenStore accessTokens, RefreshTokenStore refreshTokens, AuthorizationCodeStore codes, SessionStore sessions,
@@ -18,7 +18,8 @@ public sealed class TokenCleanupService(
     TimeProvider time, ILogger<TokenCleanupService> logger)
     : BackgroundService
 {
-    private const int BatchSize = 1000;
+    private const int BatchSize = 250;
+    private static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(50);
 
     private async Task<int> DeleteExpiredBatchAsync(long now, CancellationToken ct) =>
         await accessTokens.DeleteExpiredAsync(now, BatchSize, ct)
@@ -37,8 +38,12 @@ public sealed class TokenCleanupService(
                 int deleted;
                 do
                 {
+                    var started = time.GetTimestamp();
                     deleted = await DeleteExpiredBatchAsync(time.GetUtcNow().ToUnixTimeSeconds(), stoppingToken);
-                    await Task.Delay(TimeSpan.FromMilliseconds(50), time, stoppingToken);
+                    // SQLite has one write lock: pausing at least twice as long as the batch held it leaves issuance
+                    // two thirds of the time however slow deletes get (a large table, a busy disk).
+                    var took = time.GetElapsedTime(started);
+                    await Task.Delay(took * 2 > MinimumPause ? took * 2 : MinimumPause, time, stoppingToken);
                 } while (deleted >= BatchSize);
                 await using var db = contexts.CreateDbContext();
                 await SqliteMaintenance.CheckpointAsync(db, stoppingToken);
