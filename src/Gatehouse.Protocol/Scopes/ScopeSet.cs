@@ -1,3 +1,5 @@
+using Gatehouse.Protocol.Errors;
+
 namespace Gatehouse.Protocol.Scopes;
 
 /// <summary>The scope parameter of RFC 6749 §3.3: space-delimited, case-sensitive scope tokens.</summary>
@@ -20,6 +22,22 @@ public static class ScopeSet
         }
         scopes = tokens.Distinct(StringComparer.Ordinal).ToArray();
         return true;
+    }
+
+    /// <summary>
+    /// The scopes a request asks for (RFC 6749 §3.3), each of which must be in <paramref name="allowed"/>; without a
+    /// scope parameter, all of <paramref name="allowed"/>. Returns the invalid_scope error to answer, or null.
+    /// </summary>
+    /// <param name="notAllowedReason">Ends the error description "The scope 'x' …", e.g. "was not granted".</param>
+    public static OAuthError? TryNarrow(string? parameter, IReadOnlyList<string> allowed, string notAllowedReason, out IReadOnlyList<string> scopes)
+    {
+        scopes = [];
+        if (!TryParse(parameter, out var requested))
+            return OAuthError.InvalidScope("The scope parameter is malformed (RFC 6749 §3.3).");
+        if (requested.FirstOrDefault(s => !allowed.Contains(s, StringComparer.Ordinal)) is { } notAllowed)
+            return OAuthError.InvalidScope($"The scope '{OAuthError.Echo(notAllowed)}' {notAllowedReason}.");
+        scopes = requested.Count > 0 ? requested : allowed;
+        return null;
     }
 
     public static bool IsValidToken(string token) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gatehouse.Protocol.Errors;
+using Gatehouse.Protocol.Pkce;
 using Gatehouse.Protocol.Scopes;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.Token;
@@ -86,15 +87,13 @@ public sealed class AuthorizationRequestValidator(ClientRegistry clients)
             return Fail(Redirect(OAuthErrorCodes.InvalidRequest, "code_challenge is required (PKCE, RFC 7636)."));
         if (p[AuthorizationParameters.CodeChallengeMethod] != "S256")
             return Fail(Redirect(OAuthErrorCodes.InvalidRequest, "code_challenge_method must be S256; plain is not accepted."));
-        if (!IsCodeChallenge(challenge))
+        // RFC 7636 §4.2: code_challenge has the verifier's grammar (43*128unreserved).
+        if (!CodeVerifier.IsWellFormed(challenge))
             return Fail(Redirect(OAuthErrorCodes.InvalidRequest, "code_challenge must be 43 to 128 characters of [A-Z] / [a-z] / [0-9] / '-' / '.' / '_' / '~' (RFC 7636 §4.2)."));
 
         // RFC 6749 §3.3: without a scope the client's configured scopes apply.
-        if (!ScopeSet.TryParse(p[AuthorizationParameters.Scope], out var requested))
-            return Fail(Redirect(OAuthErrorCodes.InvalidScope, "The scope parameter is malformed (RFC 6749 §3.3)."));
-        if (requested.FirstOrDefault(s => !client.Scopes.Contains(s, StringComparer.Ordinal)) is { } notAllowed)
-            return Fail(Redirect(OAuthErrorCodes.InvalidScope, $"The scope '{notAllowed}' is not allowed for this client."));
-        var scopes = requested.Count > 0 ? requested : client.Scopes;
+        if (ScopeSet.TryNarrow(p[AuthorizationParameters.Scope], client.Scopes, "is not allowed for this client", out var scopes) is { } scopeError)
+            return Fail(new AuthorizationFailure(scopeError, redirectUri, state));
 
         var prompt = (p[AuthorizationParameters.Prompt] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
         if (prompt.FirstOrDefault(v => !PromptValues.Supported.Contains(v)) is { } unsupported)
@@ -115,10 +114,6 @@ public sealed class AuthorizationRequestValidator(ClientRegistry clients)
         return (new AuthorizationRequest(client, redirectUri, scopes, state, p[AuthorizationParameters.Nonce], challenge, prompt, maxAge,
             p[AuthorizationParameters.LoginHint], p, pushed), null);
     }
-
-    /// <summary>RFC 7636 §4.2: code-challenge = 43*128unreserved.</summary>
-    public static bool IsCodeChallenge(string value) =>
-        value.Length is >= 43 and <= 128 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~');
 
     private static (AuthorizationRequest?, AuthorizationFailure?) Show(OAuthError error) => (null, new AuthorizationFailure(error));
 

@@ -24,8 +24,6 @@ public sealed class RefreshTokenGrant(
             return OAuthError.UnauthorizedClient("The client may not use the refresh_token grant.");
         if (form["refresh_token"] is not { } value)
             return OAuthError.InvalidRequest("The refresh_token parameter is missing.");
-        if (!ScopeSet.TryParse(form["scope"], out var requested))
-            return OAuthError.InvalidScope("The scope parameter is malformed (RFC 6749 §3.3).");
 
         var hash = TokenHash.Sha256(value);
         var token = await refreshTokens.FindAsync(hash, ct);
@@ -45,9 +43,8 @@ public sealed class RefreshTokenGrant(
 
         // RFC 6749 §6: the scope may shrink for this access token, never grow beyond the grant.
         var granted = token.Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (requested.FirstOrDefault(s => !granted.Contains(s, StringComparer.Ordinal)) is { } beyond)
-            return OAuthError.InvalidScope($"The scope '{OAuthError.Echo(beyond)}' was not granted.");
-        var scopes = requested.Count > 0 ? requested : granted;
+        if (ScopeSet.TryNarrow(form["scope"], granted, "was not granted", out var scopes) is { } scopeError)
+            return scopeError;
 
         if (await users.FindBySubjectAsync(token.Subject, ct) is not { Enabled: true } user)
             return Invalid;

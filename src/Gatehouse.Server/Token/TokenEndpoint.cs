@@ -52,26 +52,8 @@ public sealed class TokenEndpoint(
     {
         if (!client.GrantTypes.Contains(GrantTypes.ClientCredentials))
             return OAuthError.UnauthorizedClient("The client may not use the client_credentials grant.");
-        var scopes = RequestedScopes(client, form["scope"], out var scopeError);
-        if (scopeError is not null)
+        if (ScopeSet.TryNarrow(form["scope"], client.Scopes, "is not allowed for this client", out var scopes) is { } scopeError)
             return scopeError;
         return new TokenResponse(await issuer.IssueAsync(client, client.ClientId, scopes, client.Claims, ct));
-    }
-
-    /// <summary>RFC 6749 §3.3: without a scope parameter the client gets its configured scopes; any unknown one is an error.</summary>
-    private static IReadOnlyList<string> RequestedScopes(ClientDefinition client, string? scopeParameter, out OAuthError? error)
-    {
-        error = null;
-        if (!ScopeSet.TryParse(scopeParameter, out var requested))
-        {
-            error = OAuthError.InvalidScope("The scope parameter is malformed (RFC 6749 §3.3).");
-            return [];
-        }
-        if (requested.Count == 0)
-            return client.Scopes;
-        var notAllowed = requested.FirstOrDefault(s => !client.Scopes.Contains(s, StringComparer.Ordinal));
-        if (notAllowed is not null)
-            error = OAuthError.InvalidScope($"The scope '{notAllowed}' is not allowed for this client.");
-        return requested;
     }
 }
