@@ -38,12 +38,6 @@ public sealed class ConsentStore(IDbContextFactory<GatehouseDbContext> contexts)
         }
     }
 
-    public async Task RevokeAsync(string subject, string clientId, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        await db.UserConsents.Where(c => c.Subject == subject && c.ClientId == clientId).ExecuteDeleteAsync(ct);
-    }
-
     private async Task<bool> ExistsAsync(string subject, string clientId, CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();
