@@ -98,6 +98,23 @@ public class UpCommandTests
             Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
     }
 
+    [Fact]
+    public async Task Up_DataDirectoryWithBrokenConfiguration_NamesTheFile_AndExitsWithTheConfigurationCode()
+    {
+        using var work = new TempDirectory();
+        var data = work.Combine("data");
+        Directory.CreateDirectory(data);
+        var config = Path.Combine(data, "gatehouse.json");
+        await File.WriteAllTextAsync(config, """{ "Gatehouse": { "Issuer": """);
+
+        var result = await GatehouseProcess.RunAsync(["up", "--data", data, "--port", FreePort.Next().ToString(), .. OtherPorts()], workingDirectory: work.Path);
+
+        Assert.True(result.ExitCode == 2, result.Description);
+        Assert.Contains($"Failed to load configuration from file '{config}'", result.Stderr);
+        Assert.Contains("not valid JSON", result.Stderr);
+        Assert.Equal("""{ "Gatehouse": { "Issuer": """, await File.ReadAllTextAsync(config));
+    }
+
     private static string[] OtherPorts() =>
         ["--gateway-port", FreePort.Next().ToString(), "--api-port", FreePort.Next().ToString(), "--portal-port", FreePort.Next().ToString()];
 

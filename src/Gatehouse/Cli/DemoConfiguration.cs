@@ -32,8 +32,8 @@ internal static class DemoConfiguration
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
         var created = !File.Exists(path);
-        var document = created ? NewDocument(dataDirectory, issuer) : JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        var gatehouse = document["Gatehouse"]!.AsObject();
+        var document = created ? NewDocument(dataDirectory, issuer) : Read(path);
+        var gatehouse = Section(document, "Gatehouse");
         var newSecrets = new Dictionary<string, string>();
 
         var scopes = Section(gatehouse, "Scopes");
@@ -122,6 +122,24 @@ internal static class DemoConfiguration
             ["Keys"] = new JsonObject { ["Algorithm"] = "ES256", ["EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
         },
     };
+
+    /// <summary>Reads an existing file as the configuration loader would (comments and trailing commas allowed).</summary>
+    private static JsonObject Read(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+            }) as JsonObject ?? throw new JsonException("The file does not hold a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            // Reported like any configuration file that is not valid JSON (CommandFailures).
+            throw new InvalidDataException($"Failed to load configuration from file '{path}'.", e);
+        }
+    }
 
     private static JsonObject Section(JsonObject parent, string name) =>
         parent[name] as JsonObject ?? (JsonObject)(parent[name] = new JsonObject());
