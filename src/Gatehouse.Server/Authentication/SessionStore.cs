@@ -28,11 +28,4 @@ public sealed class SessionStore(IDbContextFactory<GatehouseDbContext> contexts)
         return await db.UserSessions.Where(s => s.SessionId == sessionId && s.EndedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), ct) > 0;
     }
-
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        var expired = db.UserSessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Hash).Take(batchSize);
-        return await db.UserSessions.Where(s => expired.Contains(s.Hash)).ExecuteDeleteAsync(ct);
-    }
 }

@@ -45,11 +45,4 @@ public sealed class RefreshTokenStore(IDbContextFactory<GatehouseDbContext> cont
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         return grants;
     }
-
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        var expired = db.RefreshTokens.Where(t => t.ExpiresAt <= now).OrderBy(t => t.ExpiresAt).Select(t => t.Hash).Take(batchSize);
-        return await db.RefreshTokens.Where(t => expired.Contains(t.Hash)).ExecuteDeleteAsync(ct);
-    }
 }
