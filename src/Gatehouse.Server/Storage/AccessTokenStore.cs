@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -12,10 +13,6 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
 {
     // Compiled queries are bound to the model of the first context that runs them, and each provider has its own
     // model, so they belong to the store instance (one per process and provider), not to the type.
-    private readonly Func<GatehouseDbContext, string, CancellationToken, Task<AccessTokenRecord?>> FindByHashQuery =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash, CancellationToken _) =>
-            db.AccessTokens.AsNoTracking().FirstOrDefault(t => t.Hash == hash));
-
     private readonly Func<GatehouseDbContext, string, CancellationToken, Task<bool>> IsJwtRevokedQuery =
         EF.CompileAsyncQuery((GatehouseDbContext db, string jti, CancellationToken _) =>
             db.RevokedJwts.Any(r => r.Jti == jti));
@@ -53,7 +50,14 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
 
     private static readonly string[] RevokeParameters = ["Now", nameof(AccessTokenRecord.Hash), nameof(AccessTokenRecord.ClientId)];
 
-    private string? _insertSql, _revokeSql;
+    private static readonly string[] FoundProperties =
+    [
+        nameof(AccessTokenRecord.ClientId), nameof(AccessTokenRecord.Subject), nameof(AccessTokenRecord.Jwt),
+        nameof(AccessTokenRecord.IssuedAt), nameof(AccessTokenRecord.ExpiresAt), nameof(AccessTokenRecord.RevokedAt),
+        nameof(AccessTokenRecord.GrantId),
+    ];
+
+    private string? _insertSql, _revokeSql, _findSql;
 
     // Table and column names come from the EF model, so they cannot drift from the migrations.
     private static (string Table, Func<string, string> Column) Names(IModel model)
@@ -69,6 +73,12 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
         return $"INSERT INTO {table} ({string.Join(", ", InsertedProperties.Select(column))}) VALUES ({string.Join(", ", InsertedProperties.Select(p => "@" + p))})";
     }
 
+    private static string FindSql(IModel model)
+    {
+        var (table, column) = Names(model);
+        return $"SELECT {string.Join(", ", FoundProperties.Select(column))} FROM {table} WHERE {column(nameof(AccessTokenRecord.Hash))} = @Hash";
+    }
+
     private static string RevokeSql(IModel model)
     {
         var (table, column) = Names(model);
@@ -77,10 +87,35 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
             $"AND {column(nameof(AccessTokenRecord.ClientId))} = @ClientId AND {revokedAt} IS NULL";
     }
 
+    /// <summary>
+    /// The lookup behind every introspection and revocation: one parameterised SELECT by primary key, read by column
+    /// position. Through EF's query pipeline, even compiled, it cost as much CPU as the rest of the endpoint
+    /// (<c>bench/profile introspect</c>, docs/benchmarks.md).
+    /// </summary>
     public async Task<AccessTokenRecord?> FindByHashAsync(string hash, CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();
-        return await FindByHashQuery(db, hash, ct);
+        await db.Database.OpenConnectionAsync(ct); // through EF, so that connection interceptors still run
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = _findSql ??= FindSql(db.Model);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + nameof(AccessTokenRecord.Hash);
+        parameter.Value = hash;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
+        if (!await reader.ReadAsync(ct))
+            return null;
+        return new AccessTokenRecord
+        {
+            Hash = hash,
+            ClientId = reader.GetString(0),
+            Subject = reader.IsDBNull(1) ? null : reader.GetString(1),
+            Jwt = reader.GetString(2),
+            IssuedAt = reader.GetInt64(3),
+            ExpiresAt = reader.GetInt64(4),
+            RevokedAt = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+            GrantId = reader.IsDBNull(6) ? null : reader.GetString(6),
+        };
     }
 
     /// <summary>Marks the token revoked if it belongs to <paramref name="clientId"/>; false when no such token exists.</summary>
