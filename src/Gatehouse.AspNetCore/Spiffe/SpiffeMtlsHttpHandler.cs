@@ -33,6 +33,9 @@ public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls, Func<SocketsHttpH
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // An http URL would go out without TLS, hence without either side's SVID: fail instead of silently downgrading.
+        if (request.RequestUri?.Scheme != Uri.UriSchemeHttps)
+            throw new HttpRequestException($"SPIFFE mTLS needs an https URL, not '{request.RequestUri}'.");
         var generation = Acquire();
         try
         {

@@ -82,6 +82,17 @@ public sealed class SpiffeMtlsClientTests : IDisposable
     }
 
     [Fact]
+    public async Task HttpUrl_RefusedBeforeAnythingIsSent()
+    {
+        await using var plain = await MtlsApi.StartAsync(null);
+        using var client = Client(TestX509Source.Issue(_pki, "/client"), Server);
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri(plain.Url, "/anyone")));
+
+        Assert.Contains("SPIFFE mTLS needs an https URL", error.Message);
+    }
+
+    [Fact]
     public async Task PoolFactory_MakesTheConnectionPoolOfEachSvid_WithTheSvidsTlsSettings()
     {
         await using var api = await MtlsApi.StartAsync(TestX509Source.Issue(_pki, "/server"));
