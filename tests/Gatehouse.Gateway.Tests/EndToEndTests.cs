@@ -110,6 +110,31 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task ClusterAskingForSpiffeMtls_StandaloneGatewayRefusesToStart_RatherThanProxyWithoutIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("gatehouse-gw-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "gateway.json");
+            File.WriteAllText(path, """
+                { "Gatehouse": { "Gateway": {
+                    "Introspection": { "Endpoint": "http://127.0.0.1:1/introspect", "ClientId": "gateway", "ClientSecret": "x" },
+                    "Routes": { "api": { "ClusterId": "api", "Match": { "Path": "/api/{**rest}" } } },
+                    "Clusters": { "api": { "Destinations": { "a": { "Address": "http://127.0.0.1:1/" } }, "Metadata": { "SpiffeId": "spiffe://example.org/api" } } } } } }
+                """);
+            await using var process = GatehouseProcess.Start("gateway", "--config", path, "--urls", $"http://127.0.0.1:{FreePort.Next()}");
+            var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(2, exit);
+            Assert.Contains("Gatehouse:Gateway:Clusters:api:Metadata:SpiffeId asks for SPIFFE mTLS", process.Stderr);
+            Assert.Contains("Fix:", process.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task InvalidConfiguration_GatewayRefusesToStart_NamingKeyAndFix()
     {
         var directory = Directory.CreateTempSubdirectory("gatehouse-gw-").FullName;
