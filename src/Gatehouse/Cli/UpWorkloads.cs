@@ -14,26 +14,15 @@ namespace Gatehouse.Cli;
 /// The agent therefore sends every SVID to this process, and each component takes its own by SPIFFE ID through the
 /// socket, attested like any other workload.
 /// </summary>
-internal sealed class UpWorkloads : IAsyncDisposable
+internal sealed class UpWorkloads(string socket, WorkloadCaManager ca, WebApplication agent, ILoggerFactory logs) : IAsyncDisposable
 {
     /// <summary>sun_path holds 108 bytes including the terminating NUL (unix(7)).</summary>
     private const int MaxSocketPathBytes = 107;
 
-    private readonly WorkloadCaManager _ca;
-    private readonly WebApplication _agent;
-    private readonly ILoggerFactory _logs;
     private readonly List<WorkloadApiX509Source> _sources = [];
 
-    private UpWorkloads(string socket, WorkloadCaManager ca, WebApplication agent, ILoggerFactory logs)
-    {
-        Socket = socket;
-        _ca = ca;
-        _agent = agent;
-        _logs = logs;
-    }
-
-    public string Socket { get; }
-    public TrustDomain TrustDomain => _ca.TrustDomain;
+    public string Socket => socket;
+    public TrustDomain TrustDomain => ca.TrustDomain;
     public SpiffeId GatewayId => SpiffeId.FromPath(TrustDomain, "/gateway");
     public SpiffeId MedicalApiId => SpiffeId.FromPath(TrustDomain, "/medical-api");
 
@@ -47,14 +36,15 @@ internal sealed class UpWorkloads : IAsyncDisposable
 
         var ca = new WorkloadCaManager(new WorkloadCaOptions { TrustDomain = trustDomain }, TimeProvider.System);
         var entries = new InMemoryRegistrationEntryStore();
-        var workloads = new UpWorkloads(socket, ca, WorkloadApiHost.Create(socket, ca, entries),
+        var agent = WorkloadApiHost.Create(socket, ca, entries);
+        var workloads = new UpWorkloads(socket, ca, agent,
             LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })));
         try
         {
             var us = Selector.UnixUid(EffectiveUid());
             foreach (var id in new[] { workloads.GatewayId, workloads.MedicalApiId })
                 await entries.CreateAsync(new RegistrationEntry(id.Path.TrimStart('/'), id, [us]), ct);
-            await workloads._agent.StartAsync(ct);
+            await agent.StartAsync(ct);
             return workloads;
         }
         catch
@@ -72,7 +62,7 @@ internal sealed class UpWorkloads : IAsyncDisposable
         timeout.CancelAfter(FirstSvidTimeout);
         try
         {
-            var source = await WorkloadApiX509Source.StartAsync(WorkloadEndpointAddress.Unix(Socket), id, _logs.CreateLogger($"gatehouse.workload.{id.Path.TrimStart('/')}"), timeout.Token);
+            var source = await WorkloadApiX509Source.StartAsync(WorkloadEndpointAddress.Unix(Socket), id, logs.CreateLogger($"gatehouse.workload.{id.Path.TrimStart('/')}"), timeout.Token);
             _sources.Add(source);
             return source;
         }
@@ -96,10 +86,10 @@ internal sealed class UpWorkloads : IAsyncDisposable
     {
         foreach (var source in _sources)
             await source.DisposeAsync();
-        await _agent.StopAsync();
-        await _agent.DisposeAsync();
-        _ca.Dispose();
-        _logs.Dispose();
+        await agent.StopAsync();
+        await agent.DisposeAsync();
+        ca.Dispose();
+        logs.Dispose();
     }
 }
 
