@@ -92,8 +92,8 @@ public sealed class UpMtlsTests(DemoPlatform platform) : IAsyncLifetime
         });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
-        await platform.Server.Process.WaitForStdoutAsync("Refused a client X.509-SVID from 127.0.0.1:", Patience);
-        Assert.Contains("NoCertificates (no SPIFFE ID)", platform.Server.Process.Stdout);
+        await platform.Server.Process.WaitForStdoutAsync(": NoCertificates (no SPIFFE ID).", Patience);
+        AssertLogLine("Refused a client X.509-SVID from 127.0.0.1:", ": NoCertificates (no SPIFFE ID).");
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class UpMtlsTests(DemoPlatform platform) : IAsyncLifetime
 
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
         await platform.Server.Process.WaitForStdoutAsync($"({GatewayId}).", Patience);
-        Assert.Contains("Refused a client X.509-SVID from 127.0.0.1:", platform.Server.Process.Stdout);
+        AssertLogLine("Refused a client X.509-SVID from 127.0.0.1:", $"({GatewayId}).");
     }
 
     [Fact]
@@ -134,6 +134,10 @@ public sealed class UpMtlsTests(DemoPlatform platform) : IAsyncLifetime
         using var rejected = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
     }
+
+    /// <summary>One line of up's output has both parts (the console logger writes each message on its own line).</summary>
+    private void AssertLogLine(string start, string end) =>
+        Assert.Contains(platform.Server.Process.Stdout.Split('\n'), l => l.Trim().StartsWith(start, StringComparison.Ordinal) && l.TrimEnd().EndsWith(end, StringComparison.Ordinal));
 
     private HttpClient Client(HttpMessageHandler handler) =>
         new(handler) { BaseAddress = new Uri(platform.MedicalApi), Timeout = TimeSpan.FromSeconds(30) };
