@@ -28,4 +28,12 @@ public sealed class SessionStore(IDbContextFactory<GatehouseDbContext> contexts)
         return await db.UserSessions.Where(s => s.SessionId == sessionId && s.EndedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), ct) > 0;
     }
+
+    /// <summary>Ends every session of the user (the user was disabled).</summary>
+    public async Task<int> EndSubjectAsync(string subject, long now, CancellationToken ct)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.UserSessions.Where(s => s.Subject == subject && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), ct);
+    }
 }

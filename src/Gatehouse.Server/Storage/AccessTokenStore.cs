@@ -138,6 +138,16 @@ public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> conte
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
+    /// <summary>Revokes every opaque access token issued from any grant of the user (the user was disabled).</summary>
+    public async Task<int> RevokeSubjectAsync(string subject, long now, CancellationToken ct)
+    {
+        await using var db = contexts.CreateDbContext();
+        // Grant-less tokens are client credentials, whose subject is a client id: never a user's to lose.
+        return await db.AccessTokens
+            .Where(t => t.Subject == subject && t.GrantId != null && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
     public async Task<bool> IsJwtRevokedAsync(string jti, CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();

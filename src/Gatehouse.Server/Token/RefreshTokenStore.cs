@@ -35,6 +35,14 @@ public sealed class RefreshTokenStore(IDbContextFactory<GatehouseDbContext> cont
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
+    /// <summary>Revokes every refresh token of the user (the user was disabled).</summary>
+    public async Task<int> RevokeSubjectAsync(string subject, long now, CancellationToken ct)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.RefreshTokens.Where(t => t.Subject == subject && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
     /// <summary>Revokes the refresh tokens issued in a session (logout) and returns the grants they belonged to.</summary>
     public async Task<IReadOnlyList<string>> RevokeSessionAsync(string sessionId, long now, CancellationToken ct)
     {
