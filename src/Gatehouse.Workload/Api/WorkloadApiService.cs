@@ -166,7 +166,16 @@ public sealed class WorkloadApiService(
 
     private async Task<RegistrationEntry[]> EntitledEntriesAsync(PeerCredentials peer, CancellationToken cancellationToken, SpiffeId? requested = null)
     {
-        var selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Selector> selectors;
+        try
+        {
+            selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkloadAttestationException e)
+        {
+            // Retryable: the attestor's source of truth (e.g. the kubelet) may be back in a moment.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"workload attestation failed: {e.Message}"));
+        }
         var matched = (await entries.MatchAsync(selectors, cancellationToken).ConfigureAwait(false))
             .Where(e => requested is null || e.SpiffeId == requested)
             .DistinctBy(e => e.SpiffeId)
