@@ -14,7 +14,7 @@ namespace Gatehouse.Cli;
 /// <c>gatehouse workload agent</c> (the Workload API on a Unix socket, CA in-process) and
 /// <c>gatehouse workload helper</c> (the sidecar that writes SVIDs to files).
 /// </summary>
-internal static class WorkloadCommand
+internal static partial class WorkloadCommand
 {
     public static Command Create()
     {
@@ -60,8 +60,13 @@ internal static class WorkloadCommand
         {
             socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId,
         };
+        var kubernetes = new KubernetesAttestationOptions();
+        kubernetes.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+            var resources = new List<IDisposable>();
+            using var disposeResources = new Disposables(resources);
             if (!TrustDomain.TryParse(parse.GetValue(trustDomain), out var td, out var tdError))
                 throw new WorkloadCliException($"--trust-domain '{parse.GetValue(trustDomain)}' is not a trust domain name ({tdError}). Fix: pass e.g. example.org.");
             var defaults = new WorkloadCaOptions { TrustDomain = td! };
@@ -82,11 +87,12 @@ internal static class WorkloadCommand
             }
             var count = (await store.ListAsync(ct)).Count;
             var endpoint = BundleEndpointOption(parse.GetValue(bundleEndpoint), parse.GetValue(bundleEndpointId), td!);
+            var attestor = kubernetes.CreateAttestor(parse, loggers, resources);
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var ca = new WorkloadCaManager(options, TimeProvider.System);
-            await using var app = WorkloadApiHost.Create(path, ca, store);
+            await using var app = WorkloadApiHost.Create(path, ca, store, attestor);
             await app.StartAsync(ct);
             if (!OperatingSystem.IsWindows())
             {
@@ -239,4 +245,9 @@ internal static class WorkloadCommand
     });
 
     private sealed class WorkloadCliException(string message) : Exception(message);
+
+    private sealed class Disposables(List<IDisposable> items) : IDisposable
+    {
+        public void Dispose() => items.ForEach(i => i.Dispose());
+    }
 }
