@@ -24,6 +24,8 @@ public sealed class FederatedBundlePoller(IReadOnlyList<FederationRelationship> 
     private readonly Lock _lock = new();
     private readonly Dictionary<TrustDomain, FederationStatus> _status = [];
 
+    public IReadOnlyList<FederationRelationship> Relationships => relationships;
+
     public TimeSpan DefaultRefresh { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan MinRefresh { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan MaxRefresh { get; init; } = TimeSpan.FromHours(1);

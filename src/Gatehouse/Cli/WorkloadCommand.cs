@@ -62,6 +62,8 @@ internal static partial class WorkloadCommand
         };
         var kubernetes = new KubernetesAttestationOptions();
         kubernetes.AddTo(command);
+        var federate = new FederationOptions();
+        federate.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
@@ -88,11 +90,13 @@ internal static partial class WorkloadCommand
             var count = (await store.ListAsync(ct)).Count;
             var endpoint = BundleEndpointOption(parse.GetValue(bundleEndpoint), parse.GetValue(bundleEndpointId), td!);
             var attestor = kubernetes.CreateAttestor(parse, loggers, resources);
+            var federation = new WorkloadApiFederation();
+            using var poller = federate.CreatePoller(parse, td!, federation, loggers);
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var ca = new WorkloadCaManager(options, TimeProvider.System);
-            await using var app = WorkloadApiHost.Create(path, ca, store, attestor);
+            await using var app = WorkloadApiHost.Create(path, ca, store, attestor, federation);
             await app.StartAsync(ct);
             if (!OperatingSystem.IsWindows())
             {
@@ -106,10 +110,17 @@ internal static partial class WorkloadCommand
                 await bundles.StartAsync(ct);
                 Console.WriteLine($"Bundle endpoint: {string.Join(", ", bundles.Urls)} (https_spiffe, {endpoint!.Value.Id}).");
             }
+            if (poller is not null)
+            {
+                await poller.StartAsync(ct);
+                Console.WriteLine($"Federating with {string.Join(", ", poller.Relationships.Select(r => $"{r.TrustDomain} ({r.Url}, {(r.EndpointId is null ? "https_web" : "https_spiffe")})"))}.");
+            }
             if (count == 0)
                 Console.WriteLine("No entries: every caller is denied. Pass --entries FILE.");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
+            if (poller is not null)
+                await poller.StopAsync(CancellationToken.None);
             return 0;
         }));
         return command;
