@@ -52,7 +52,11 @@ public sealed class KubernetesWorkloadAttestor(KubeletClient kubelet, KubeletOpt
     private PodContainer? ContainerOf(int pid)
     {
         if (pid <= 0)
+        {
+            // SO_PEERCRED reports pid 0 for a caller outside the agent's PID namespace: without hostPID no pod can be seen.
+            logger.LogWarning("The caller's pid is not visible to the agent (is the agent in the host PID namespace?); no Kubernetes selectors.");
             return null;
+        }
         try
         {
             return PodContainer.FromCgroup(File.ReadLines(Path.Combine(procRoot, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cgroup")));
