@@ -143,6 +143,23 @@ public sealed class FederatedBundlePollerTests : IAsyncLifetime
         Assert.Equal(Hint, poller.RefreshAfter(Hint));
     }
 
+    public static TheoryData<string, FederationRelationship[]> BadRelationships() => new()
+    {
+        { "must be https", [new(ExampleOrg, new Uri("http://127.0.0.1:8443/"))] },
+        { "needs both", [new(ExampleOrg, new Uri("https://127.0.0.1:8443/"), EndpointId)] },
+        { "must be in the trust domain it serves", [new(ExampleOrg, new Uri("https://127.0.0.1:8443/"), SpiffeId.Parse("spiffe://other.org/be"), new SpiffeBundle(ExampleOrg))] },
+        { "twice", [new(ExampleOrg, new Uri("https://a.example/")), new(ExampleOrg, new Uri("https://b.example/"))] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRelationships))]
+    public void Poller_BadRelationship_RefusedAtConstruction(string message, FederationRelationship[] relationships)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new FederatedBundlePoller(relationships, _federation, _log));
+
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public async Task WorkloadApi_FederatedBundleRefreshed_StreamsSendItUnderItsOwnTrustDomain()
     {

@@ -20,11 +20,12 @@ namespace Gatehouse.Workload.Federation;
 public sealed class FederatedBundlePoller(IReadOnlyList<FederationRelationship> relationships, WorkloadApiFederation federation, ILogger logger,
     TimeProvider? timeProvider = null, HttpClient? webPkiClient = null) : BackgroundService
 {
+    private readonly IReadOnlyList<FederationRelationship> _relationships = Validated(relationships);
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly Dictionary<TrustDomain, FederationStatus> _status = [];
 
-    public IReadOnlyList<FederationRelationship> Relationships => relationships;
+    public IReadOnlyList<FederationRelationship> Relationships => _relationships;
 
     public TimeSpan DefaultRefresh { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan MinRefresh { get; init; } = TimeSpan.FromSeconds(30);
@@ -40,11 +41,16 @@ public sealed class FederatedBundlePoller(IReadOnlyList<FederationRelationship> 
     /// <summary>Raised after every attempt, with its outcome.</summary>
     public event Action<TrustDomain, FederationStatus>? Polled;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_relationships.Select(r => PollAsync(r, stoppingToken)));
+
+    private static IReadOnlyList<FederationRelationship> Validated(IReadOnlyList<FederationRelationship> relationships)
     {
         foreach (var relationship in relationships)
             relationship.Validate();
-        return Task.WhenAll(relationships.Select(r => PollAsync(r, stoppingToken)));
+        if (relationships.GroupBy(r => r.TrustDomain).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"{twice.Key} is federated with twice; one bundle endpoint per trust domain.");
+        return [.. relationships];
     }
 
     private async Task PollAsync(FederationRelationship relationship, CancellationToken cancellationToken)

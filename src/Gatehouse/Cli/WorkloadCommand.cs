@@ -56,7 +56,7 @@ internal static partial class WorkloadCommand
         {
             Description = "SPIFFE ID whose X.509-SVID the bundle endpoint presents (default spiffe://TRUST_DOMAIN/bundle-endpoint).",
         };
-        var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path.")
+        var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path, and with --kubernetes by pod.")
         {
             socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId,
         };
