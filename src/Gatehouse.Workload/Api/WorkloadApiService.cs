@@ -133,7 +133,7 @@ public sealed class WorkloadApiService(
     }
 
     /// <summary>
-    /// Sends a message, then waits for a bundle change or the time the message asks to be refreshed, and repeats
+    /// Sends a message, then waits for a change of our bundle or a federated one, or the time the message asks to be refreshed, and repeats
     /// until the client goes away or the agent stops (then the stream ends cleanly, so shutdown does not wait for
     /// clients). A PermissionDenied from <paramref name="send"/> ends the stream (§5.5 redaction).
     /// </summary>
@@ -144,6 +144,7 @@ public sealed class WorkloadApiService(
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChange(SpiffeBundle _) => changed.TrySetResult();
         ca.BundleChanged += OnChange;
+        federation.BundleChanged += OnChange;
         try
         {
             while (!cancellation.IsCancellationRequested)
@@ -161,12 +162,22 @@ public sealed class WorkloadApiService(
         finally
         {
             ca.BundleChanged -= OnChange;
+            federation.BundleChanged -= OnChange;
         }
     }
 
     private async Task<RegistrationEntry[]> EntitledEntriesAsync(PeerCredentials peer, CancellationToken cancellationToken, SpiffeId? requested = null)
     {
-        var selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Selector> selectors;
+        try
+        {
+            selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkloadAttestationException e)
+        {
+            // Retryable: the attestor's source of truth (e.g. the kubelet) may be back in a moment.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"workload attestation failed: {e.Message}"));
+        }
         var matched = (await entries.MatchAsync(selectors, cancellationToken).ConfigureAwait(false))
             .Where(e => requested is null || e.SpiffeId == requested)
             .DistinctBy(e => e.SpiffeId)
@@ -198,10 +209,4 @@ public sealed class WorkloadApiService(
         var fields = MemoryMarshal.Cast<byte, int>(ucred);
         return new PeerCredentials(fields[0], (uint)fields[1], (uint)fields[2]);
     }
-}
-
-/// <summary>Bundles of foreign trust domains this agent federates with (none by default).</summary>
-public sealed class WorkloadApiFederation(IEnumerable<SpiffeBundle>? bundles = null)
-{
-    public IReadOnlyList<SpiffeBundle> Bundles { get; } = bundles?.ToArray() ?? [];
 }

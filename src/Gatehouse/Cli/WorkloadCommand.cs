@@ -14,7 +14,7 @@ namespace Gatehouse.Cli;
 /// <c>gatehouse workload agent</c> (the Workload API on a Unix socket, CA in-process) and
 /// <c>gatehouse workload helper</c> (the sidecar that writes SVIDs to files).
 /// </summary>
-internal static class WorkloadCommand
+internal static partial class WorkloadCommand
 {
     public static Command Create()
     {
@@ -56,12 +56,19 @@ internal static class WorkloadCommand
         {
             Description = "SPIFFE ID whose X.509-SVID the bundle endpoint presents (default spiffe://TRUST_DOMAIN/bundle-endpoint).",
         };
-        var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path.")
+        var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path, and with --kubernetes by pod.")
         {
             socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId,
         };
+        var kubernetes = new KubernetesAttestationOptions();
+        kubernetes.AddTo(command);
+        var federate = new FederationOptions();
+        federate.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+            var resources = new List<IDisposable>();
+            using var disposeResources = new Disposables(resources);
             if (!TrustDomain.TryParse(parse.GetValue(trustDomain), out var td, out var tdError))
                 throw new WorkloadCliException($"--trust-domain '{parse.GetValue(trustDomain)}' is not a trust domain name ({tdError}). Fix: pass e.g. example.org.");
             var defaults = new WorkloadCaOptions { TrustDomain = td! };
@@ -82,11 +89,14 @@ internal static class WorkloadCommand
             }
             var count = (await store.ListAsync(ct)).Count;
             var endpoint = BundleEndpointOption(parse.GetValue(bundleEndpoint), parse.GetValue(bundleEndpointId), td!);
+            var attestor = kubernetes.CreateAttestor(parse, loggers, resources);
+            var federation = new WorkloadApiFederation();
+            using var poller = federate.CreatePoller(parse, td!, federation, loggers);
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var ca = new WorkloadCaManager(options, TimeProvider.System);
-            await using var app = WorkloadApiHost.Create(path, ca, store);
+            await using var app = WorkloadApiHost.Create(path, ca, store, attestor, federation);
             await app.StartAsync(ct);
             if (!OperatingSystem.IsWindows())
             {
@@ -100,10 +110,17 @@ internal static class WorkloadCommand
                 await bundles.StartAsync(ct);
                 Console.WriteLine($"Bundle endpoint: {string.Join(", ", bundles.Urls)} (https_spiffe, {endpoint!.Value.Id}).");
             }
+            if (poller is not null)
+            {
+                await poller.StartAsync(ct);
+                Console.WriteLine($"Federating with {string.Join(", ", poller.Relationships.Select(r => $"{r.TrustDomain} ({r.Url}, {(r.EndpointId is null ? "https_web" : "https_spiffe")})"))}.");
+            }
             if (count == 0)
                 Console.WriteLine("No entries: every caller is denied. Pass --entries FILE.");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
+            if (poller is not null)
+                await poller.StopAsync(CancellationToken.None);
             return 0;
         }));
         return command;
@@ -239,4 +256,9 @@ internal static class WorkloadCommand
     });
 
     private sealed class WorkloadCliException(string message) : Exception(message);
+
+    private sealed class Disposables(List<IDisposable> items) : IDisposable
+    {
+        public void Dispose() => items.ForEach(i => i.Dispose());
+    }
 }
