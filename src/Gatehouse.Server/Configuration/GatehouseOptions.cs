@@ -24,6 +24,14 @@ public sealed class GatehouseOptions
 
     /// <summary>Users keyed by username, created in the store at startup when missing (demo and bootstrap accounts).</summary>
     public Dictionary<string, UserSeedOptions> Users { get; set; } = new(StringComparer.Ordinal);
+
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+}
+
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses or CIDR networks of the proxies whose X-Forwarded-For/Proto are believed; none by default.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class StorageOptions
