@@ -28,6 +28,9 @@ public static class StorageServiceCollectionExtensions
         }
         services.AddSingleton<AccessTokenStore>();
         services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<WorkloadEntryStore>();
+        services.AddSingleton<WorkloadCaStore>();
+        services.AddSingleton<WorkloadJoinTokenStore>();
         return services;
     }
 
