@@ -21,6 +21,7 @@ internal static class WorkloadCommand
         var command = new Command("workload", "SPIFFE workload identities: the Workload API agent and the SVID file helper.");
         command.Subcommands.Add(Agent());
         command.Subcommands.Add(Helper());
+        command.Subcommands.Add(WorkloadEntryCommand.Create());
         return command;
     }
 
