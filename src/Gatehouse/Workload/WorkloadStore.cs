@@ -3,6 +3,7 @@ using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Keys;
 using Gatehouse.Server.Storage;
+using Gatehouse.Workload.Ca;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Workload;
@@ -20,7 +21,7 @@ internal sealed class WorkloadStore : IAsyncDisposable
         Time = services.GetRequiredService<TimeProvider>();
         Entries = new StoredRegistrationEntries(services.GetRequiredService<WorkloadEntryStore>(), Time);
         CaState = new StoredWorkloadCaState(services.GetRequiredService<WorkloadCaStore>(), services.GetRequiredService<KeyProtector>());
-        JoinTokens = services.GetRequiredService<WorkloadJoinTokenStore>();
+        JoinTokens = new StoredJoinTokens(services.GetRequiredService<WorkloadJoinTokenStore>(), Time);
     }
 
     public TrustDomain TrustDomain { get; }
@@ -28,7 +29,18 @@ internal sealed class WorkloadStore : IAsyncDisposable
     public TimeProvider Time { get; }
     public StoredRegistrationEntries Entries { get; }
     public StoredWorkloadCaState CaState { get; }
-    public WorkloadJoinTokenStore JoinTokens { get; }
+    public StoredJoinTokens JoinTokens { get; }
+
+    /// <summary>The CA options from Gatehouse:Workload.</summary>
+    public WorkloadCaOptions CaOptions => new()
+    {
+        TrustDomain = TrustDomain,
+        RootTtl = Options.RootTtl,
+        IntermediateTtl = Options.IntermediateTtl,
+        JwtKeyTtl = Options.JwtKeyTtl,
+        X509SvidTtl = Options.X509SvidTtl,
+        JwtSvidTtl = Options.JwtSvidTtl,
+    };
 
     /// <exception cref="GatehouseConfigurationException">The configuration is invalid or has no Gatehouse:Workload:TrustDomain.</exception>
     public static WorkloadStore Open(string configFile)
