@@ -32,3 +32,6 @@ public interface IWorkloadIdentityProvider
 
 /// <summary>An issued JWT-SVID with the SPIFFE ID it carries.</summary>
 public sealed record JwtSvid(SpiffeId Id, string Token);
+
+/// <summary>The provider cannot answer now (e.g. the workload server is unreachable); the Workload API answers Unavailable.</summary>
+public sealed class IdentityProviderUnavailableException(string message, Exception? innerException = null) : Exception(message, innerException);

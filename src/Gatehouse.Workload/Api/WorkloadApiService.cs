@@ -41,7 +41,7 @@ public sealed class WorkloadApiService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"spiffe_id is not a valid SPIFFE ID ({error})"));
 
         var selectors = await attestor.AttestAsync(PeerOf(context), context.CancellationToken).ConfigureAwait(false);
-        var svids = Entitled(await identities.FetchJwtSvidsAsync(selectors, request.Audience, requested, context.CancellationToken).ConfigureAwait(false));
+        var svids = Entitled(await Ask(() => identities.FetchJwtSvidsAsync(selectors, request.Audience, requested, context.CancellationToken)).ConfigureAwait(false));
 
         var response = new JWTSVIDResponse();
         foreach (var svid in svids) // the first is the default identity (§6.2)
@@ -74,7 +74,7 @@ public sealed class WorkloadApiService(
         await StreamAsync(context, async () =>
         {
             var selectors = await attestor.AttestAsync(peer, context.CancellationToken).ConfigureAwait(false);
-            var svids = Entitled(await identities.FetchX509SvidsAsync(selectors, context.CancellationToken).ConfigureAwait(false));
+            var svids = Entitled(await Ask(() => identities.FetchX509SvidsAsync(selectors, context.CancellationToken)).ConfigureAwait(false));
             var bundle = identities.Bundle;
             var response = new X509SVIDResponse();
             var refreshAt = DateTimeOffset.MaxValue;
@@ -169,8 +169,21 @@ public sealed class WorkloadApiService(
     private async Task RequireEntitledAsync(PeerCredentials peer, CancellationToken cancellationToken)
     {
         var selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
-        if (!await identities.IsEntitledAsync(selectors, cancellationToken).ConfigureAwait(false))
+        if (!await Ask(() => identities.IsEntitledAsync(selectors, cancellationToken)).ConfigureAwait(false))
             throw new RpcException(new Status(StatusCode.PermissionDenied, "no identity issued"));
+    }
+
+    /// <summary>A provider that cannot answer now is Unavailable to the caller, who retries (a transient condition).</summary>
+    private static async Task<T> Ask<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (IdentityProviderUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
     }
 
     private static IReadOnlyList<T> Entitled<T>(IReadOnlyList<T> svids) =>

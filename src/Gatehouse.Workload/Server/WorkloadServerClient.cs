@@ -90,7 +90,7 @@ public sealed class WorkloadServerClient : IWorkloadIdentityProvider, IAsyncDisp
                     var json = await _http.GetStringAsync(new Uri(_server, WorkloadServerHost.BundlePath), cancellationToken).ConfigureAwait(false);
                     UpdateBundle(json);
                 }
-                catch (Exception e) when (e is HttpRequestException or WorkloadServerException or BundleFormatException)
+                catch (Exception e) when (e is HttpRequestException or IdentityProviderUnavailableException or WorkloadServerException or BundleFormatException)
                 {
                     _log.LogWarning("The workload server at {Server} could not be reached or refused: {Error}. Retrying.", _server, e.Message);
                 }
@@ -163,7 +163,16 @@ public sealed class WorkloadServerClient : IWorkloadIdentityProvider, IAsyncDisp
         HttpClient http;
         lock (_lock)
             http = _http;
-        using var response = await http.PostAsJsonAsync(new Uri(_server, path), body, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync(new Uri(_server, path), body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IdentityProviderUnavailableException($"The workload server at {_server} is unreachable: {e.Message}", e);
+        }
+        using var _ = response;
         if (!response.IsSuccessStatusCode)
         {
             var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);

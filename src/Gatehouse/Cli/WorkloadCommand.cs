@@ -160,7 +160,7 @@ internal static class WorkloadCommand
         {
             client = await WorkloadServerClient.JoinAsync(serverUrl, joinToken, new SpiffeBundle(td, roots), logger: loggerFactory.CreateLogger("gatehouse.workload.agent"), cancellationToken: ct);
         }
-        catch (Exception e) when (e is WorkloadServerException or HttpRequestException)
+        catch (Exception e) when (e is WorkloadServerException or IdentityProviderUnavailableException)
         {
             await Console.Error.WriteLineAsync($"Could not join the workload server at {serverUrl}: {e.Message}");
             return Refused;

@@ -211,6 +211,24 @@ public sealed class WorkloadServerTests : IAsyncLifetime
         Assert.True(intermediates.Count >= 3, $"{intermediates.Count} intermediates in {messages} messages");
     }
 
+    [Fact]
+    public async Task ServerDown_WorkloadCallsAreUnavailable()
+    {
+        await StartServerAsync();
+        var socket = await StartAgentAsync();
+        using var client = new WorkloadApiClient(socket);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Assert.Single(await client.FetchJwtSvidsAsync(["billing"], cancellationToken: timeout.Token));
+
+        var server = _processes[0];
+        _processes.Remove(server);
+        await server.DisposeAsync(); // stops it
+        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.FetchJwtSvidsAsync(["billing"], cancellationToken: timeout.Token));
+
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, e.StatusCode);
+        Assert.Contains("unreachable", e.Status.Detail);
+    }
+
     /// <summary>A client that accepts only the server's SPIFFE ID under the server's bundle, presenting <paramref name="credential"/>.</summary>
     private HttpClient Http(X509SvidCredential? credential)
     {
