@@ -24,10 +24,13 @@ public class PeerHarnessTests
         Assert.Contains("smoke: every system started and answered every operation", output);
     }
 
-    [Fact]
-    public async Task An_unknown_argument_is_refused()
+    [Theory]
+    [InlineData("bench/peers/run")]
+    [InlineData("bench/peers/growth")]
+    [InlineData("bench/profile")]
+    public async Task An_unknown_argument_is_refused(string script)
     {
-        var (exitCode, output) = await RunAsync("bench/peers/run", "--no-such-option");
+        var (exitCode, output) = await RunAsync(script, "--no-such-option");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("unknown argument '--no-such-option'", output);

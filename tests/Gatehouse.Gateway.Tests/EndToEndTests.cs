@@ -110,18 +110,40 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task ClusterAskingForSpiffeMtls_StandaloneGatewayRefusesToStart_RatherThanProxyWithoutIt()
+    {
+        var stderr = await RefusedToStartAsync("""
+            { "Gatehouse": { "Gateway": {
+                "Introspection": { "Endpoint": "http://127.0.0.1:1/introspect", "ClientId": "gateway", "ClientSecret": "x" },
+                "Routes": { "api": { "ClusterId": "api", "Match": { "Path": "/api/{**rest}" } } },
+                "Clusters": { "api": { "Destinations": { "a": { "Address": "http://127.0.0.1:1/" } }, "Metadata": { "SpiffeId": "spiffe://example.org/api" } } } } } }
+            """);
+
+        Assert.Contains("Gatehouse:Gateway:Clusters:api:Metadata:SpiffeId asks for SPIFFE mTLS", stderr);
+        Assert.Contains("Fix:", stderr);
+    }
+
+    [Fact]
     public async Task InvalidConfiguration_GatewayRefusesToStart_NamingKeyAndFix()
+    {
+        var stderr = await RefusedToStartAsync("""{ "Gatehouse": { "Gateway": { "Introspection": { "ClientId": "gateway", "ClientSecret": "x" }, "Routes": {}, "Clusters": {} } } }""");
+
+        Assert.Contains("Gatehouse:Gateway:Introspection:Endpoint is missing", stderr);
+        Assert.Contains("Fix:", stderr);
+    }
+
+    /// <summary>Runs <c>gatehouse gateway</c> with <paramref name="json"/> as its configuration file; it must exit 2. Returns stderr.</summary>
+    private static async Task<string> RefusedToStartAsync(string json)
     {
         var directory = Directory.CreateTempSubdirectory("gatehouse-gw-").FullName;
         try
         {
             var path = Path.Combine(directory, "gateway.json");
-            File.WriteAllText(path, """{ "Gatehouse": { "Gateway": { "Introspection": { "ClientId": "gateway", "ClientSecret": "x" }, "Routes": {}, "Clusters": {} } } }""");
+            await File.WriteAllTextAsync(path, json);
             await using var process = GatehouseProcess.Start("gateway", "--config", path, "--urls", $"http://127.0.0.1:{FreePort.Next()}");
             var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-            Assert.Equal(2, exit);
-            Assert.Contains("Gatehouse:Gateway:Introspection:Endpoint is missing", process.Stderr);
-            Assert.Contains("Fix:", process.Stderr);
+            Assert.True(exit == 2, process.Stdout + process.Stderr);
+            return process.Stderr;
         }
         finally
         {

@@ -7,7 +7,7 @@ public class HelpTests
 {
     [Theory]
     [InlineData("", new[] { "up", "serve", "migrate", "keys", "clients", "users", "--help", "--version" })]
-    [InlineData("up", new[] { "--data", "--port", "--gateway-port", "--api-port", "--portal-port" })]
+    [InlineData("up", new[] { "--data", "--port", "--gateway-port", "--api-port", "--portal-port", "--trust-domain" })]
     [InlineData("serve", new[] { "--config", "--roles", "--urls", "--migrate" })]
     [InlineData("migrate", new[] { "--config" })]
     [InlineData("keys", new[] { "list", "rotate" })]

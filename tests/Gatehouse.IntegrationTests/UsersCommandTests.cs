@@ -133,6 +133,52 @@ public sealed class UsersCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task UsersDisable_EndsTheUsersSessions_RevokesTheirRefreshAndOpaqueAccessTokens_NobodyElses()
+    {
+        await MigrateAndAddAliceAsync();
+        var ct = CancellationToken.None;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string alice;
+        await using (var store = Store())
+        {
+            alice = (await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", ct))!.Subject;
+            var sessions = store.GetRequiredService<Server.Authentication.SessionStore>();
+            var refresh = store.GetRequiredService<Server.Token.RefreshTokenStore>();
+            var access = store.GetRequiredService<Server.Storage.AccessTokenStore>();
+            foreach (var subject in new[] { alice, "someone-else" })
+            {
+                await sessions.AddAsync(new() { Hash = "session-" + subject, SessionId = "sid-" + subject, Subject = subject, Amr = "pwd", AuthTime = now, ExpiresAt = now + 600 }, ct);
+                await refresh.AddAsync(new()
+                {
+                    Hash = "refresh-" + subject, GrantId = "grant-" + subject, ClientId = "web", Subject = subject, SessionId = "sid-" + subject,
+                    Scope = "openid", Amr = "pwd", AuthTime = now, IssuedAt = now, ExpiresAt = now + 600,
+                }, ct);
+                await access.AddAsync(new() { Hash = "access-" + subject, ClientId = "web", Subject = subject, Jwt = "jwt", GrantId = "grant-" + subject, IssuedAt = now, ExpiresAt = now + 600 }, ct);
+            }
+            // A client-credentials token of a client whose id happens to equal the subject: not the user's.
+            await access.AddAsync(new() { Hash = "client-token", ClientId = alice, Subject = alice, Jwt = "jwt", IssuedAt = now, ExpiresAt = now + 600 }, ct);
+        }
+
+        var disable = await RunAsync(null, "users", "disable", "alice");
+
+        Assert.True(disable.ExitCode == 0, disable.Description);
+        Assert.Contains("sessions ended", disable.Stdout);
+        await using (var store = Store())
+        {
+            var sessions = store.GetRequiredService<Server.Authentication.SessionStore>();
+            var refresh = store.GetRequiredService<Server.Token.RefreshTokenStore>();
+            var access = store.GetRequiredService<Server.Storage.AccessTokenStore>();
+            Assert.Null(await sessions.FindActiveAsync("session-" + alice, now, ct));
+            Assert.NotNull(await sessions.FindActiveAsync("session-someone-else", now, ct));
+            Assert.NotNull((await refresh.FindAsync("refresh-" + alice, ct))!.RevokedAt);
+            Assert.Null((await refresh.FindAsync("refresh-someone-else", ct))!.RevokedAt);
+            Assert.NotNull((await access.FindByHashAsync("access-" + alice, ct))!.RevokedAt);
+            Assert.Null((await access.FindByHashAsync("access-someone-else", ct))!.RevokedAt);
+            Assert.Null((await access.FindByHashAsync("client-token", ct))!.RevokedAt);
+        }
+    }
+
+    [Fact]
     public async Task UsersAdd_ShortPassword_Exits1()
     {
         Assert.Equal(0, (await RunAsync(null, "migrate")).ExitCode);

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Gatehouse.Workload.Tests;
 
-/// <summary><see cref="WorkloadApiX509Source"/> against a real agent on a Unix socket: first SVID, and an agent restart.</summary>
+/// <summary><see cref="WorkloadApiX509Source"/> against a real agent on a Unix socket: first SVID, picking one of several by ID, and an agent restart.</summary>
 public sealed class WorkloadApiX509SourceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
@@ -55,6 +55,33 @@ public sealed class WorkloadApiX509SourceTests : IAsyncLifetime
         Assert.True(source.Svid.Certificate.HasPrivateKey);
         Assert.True(source.Bundles.TryGet(_ca.TrustDomain, out var bundle));
         Assert.True(new X509SvidValidator().Validate([source.Svid.Certificate, .. source.Svid.Intermediates], bundle).IsValid);
+    }
+
+    [Fact]
+    public async Task SeveralSvids_PickedById_GivesThatSvidAndItsBundle_DefaultStaysTheFirst()
+    {
+        var worker = SpiffeId.Parse("spiffe://example.org/worker");
+        await _entries.CreateAsync(new RegistrationEntry("worker", worker, [Selector.UnixUid(TestPki.CurrentUid())]));
+        using var timeout = new CancellationTokenSource(Patience);
+
+        await using var picked = await WorkloadApiX509Source.StartAsync(WorkloadEndpointAddress.Unix(Socket), worker, cancellationToken: timeout.Token);
+        await using var byDefault = await WorkloadApiX509Source.StartAsync(WorkloadEndpointAddress.Unix(Socket), cancellationToken: timeout.Token);
+
+        Assert.Equal(worker, picked.Svid.Id);
+        Assert.True(picked.Svid.Certificate.HasPrivateKey);
+        Assert.True(picked.Bundles.TryGet(_ca.TrustDomain, out var bundle));
+        Assert.True(new X509SvidValidator().Validate([picked.Svid.Certificate, .. picked.Svid.Intermediates], bundle).IsValid);
+        Assert.Equal(SpiffeId.Parse("spiffe://example.org/api"), byDefault.Svid.Id);
+    }
+
+    [Fact]
+    public async Task PickedIdTheWorkloadIsNotEntitledTo_NeverBecomesTheSvid()
+    {
+        // The agent answers (with spiffe://example.org/api only), so the wait ends by the test's deadline, not an error.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            WorkloadApiX509Source.StartAsync(WorkloadEndpointAddress.Unix(Socket), SpiffeId.Parse("spiffe://example.org/other"), cancellationToken: deadline.Token));
     }
 
     [Fact]

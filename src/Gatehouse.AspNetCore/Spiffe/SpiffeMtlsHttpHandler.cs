@@ -12,8 +12,10 @@ namespace Gatehouse.AspNetCore.Spiffe;
 /// SocketsHttpHandler fixes its client certificate when a connection pool is created, so each SVID gets its own
 /// inner handler: after a rotation new requests go through a fresh pool (new connections, new SVID) while requests
 /// already sent finish on the old one, which is disposed when the last of them completes.
+/// <paramref name="createPool"/> makes each of those handlers with other settings than HttpClient's defaults (a reverse
+/// proxy wants no cookies, redirects or decompression); its SslOptions are then replaced by the SVID's.
 /// </remarks>
-public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls) : HttpMessageHandler
+public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls, Func<SocketsHttpHandler>? createPool = null) : HttpMessageHandler
 {
     private readonly Lock _lock = new();
     private Generation? _current;
@@ -31,6 +33,9 @@ public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls) : HttpMessageHand
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // An http URL would go out without TLS, hence without either side's SVID: fail instead of silently downgrading.
+        if (request.RequestUri?.Scheme != Uri.UriSchemeHttps)
+            throw new HttpRequestException($"SPIFFE mTLS needs an https URL, not '{request.RequestUri}'.");
         var generation = Acquire();
         try
         {
@@ -67,7 +72,9 @@ public sealed class SpiffeMtlsHttpHandler(SpiffeTlsClient tls) : HttpMessageHand
     {
         var ssl = new SslClientAuthenticationOptions();
         tls.Configure(ssl, svid);
-        return new SocketsHttpHandler { SslOptions = ssl };
+        var handler = createPool?.Invoke() ?? new SocketsHttpHandler();
+        handler.SslOptions = ssl;
+        return handler;
     }
 
     protected override void Dispose(bool disposing)

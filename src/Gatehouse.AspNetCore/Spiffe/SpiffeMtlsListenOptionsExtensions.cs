@@ -16,9 +16,11 @@ public static class SpiffeMtlsListenOptionsExtensions
     /// Serves this endpoint over mutual TLS with X.509-SVIDs: the server certificate is the source's current SVID,
     /// taken per connection (rotation needs no restart); a client certificate is required and must be a valid
     /// X.509-SVID of a trust domain in the source's bundles, or the handshake fails. Which caller may call which
-    /// endpoint is decided later, per endpoint, with <c>RequireSpiffeId</c>.
+    /// endpoint is decided later, per endpoint, with <c>RequireSpiffeId</c>; or, for a listener only certain workloads
+    /// may reach at all, at the handshake with <paramref name="authorizeClient"/> (another valid SVID then fails the
+    /// handshake like an invalid one, before any request is read).
     /// </summary>
-    public static ListenOptions UseSpiffeMtls(this ListenOptions listen, IX509Source source)
+    public static ListenOptions UseSpiffeMtls(this ListenOptions listen, IX509Source source, Func<SpiffeId, bool>? authorizeClient = null)
     {
         var services = listen.ApplicationServices;
         var validator = new X509SvidValidator(services.GetService<TimeProvider>() ?? TimeProvider.System);
@@ -42,6 +44,11 @@ public static class SpiffeMtlsListenOptionsExtensions
                         {
                             log.LogWarning("Refused a client X.509-SVID from {Remote}: {Error} ({SpiffeId}).",
                                 connection.RemoteEndPoint, result.Error, result.Id?.ToString() ?? "no SPIFFE ID");
+                            return false;
+                        }
+                        if (authorizeClient is not null && !authorizeClient(result.Id!))
+                        {
+                            log.LogWarning("Refused the client {SpiffeId} from {Remote}: not an allowed caller of this listener.", result.Id, connection.RemoteEndPoint);
                             return false;
                         }
                         connection.Features.Set(new SpiffePeerFeature(result.Id!));

@@ -27,11 +27,4 @@ public sealed class PushedAuthorizationRequestStore(IDbContextFactory<GatehouseD
         await using var db = contexts.CreateDbContext();
         await db.PushedAuthorizationRequests.Where(r => r.Hash == hash).ExecuteDeleteAsync(ct);
     }
-
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        var expired = db.PushedAuthorizationRequests.Where(r => r.ExpiresAt <= now).OrderBy(r => r.ExpiresAt).Select(r => r.Hash).Take(batchSize);
-        return await db.PushedAuthorizationRequests.Where(r => expired.Contains(r.Hash)).ExecuteDeleteAsync(ct);
-    }
 }

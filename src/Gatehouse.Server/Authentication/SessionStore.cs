@@ -29,10 +29,11 @@ public sealed class SessionStore(IDbContextFactory<GatehouseDbContext> contexts)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), ct) > 0;
     }
 
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
+    /// <summary>Ends every session of the user (the user was disabled).</summary>
+    public async Task<int> EndSubjectAsync(string subject, long now, CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();
-        var expired = db.UserSessions.Where(s => s.ExpiresAt <= now).OrderBy(s => s.ExpiresAt).Select(s => s.Hash).Take(batchSize);
-        return await db.UserSessions.Where(s => expired.Contains(s.Hash)).ExecuteDeleteAsync(ct);
+        return await db.UserSessions.Where(s => s.Subject == subject && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), ct);
     }
 }

@@ -25,8 +25,16 @@ public sealed class GatehouseOptions
     /// <summary>Users keyed by username, created in the store at startup when missing (demo and bootstrap accounts).</summary>
     public Dictionary<string, UserSeedOptions> Users { get; set; } = new(StringComparer.Ordinal);
 
+    public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
     /// <summary>The workload CA (<c>gatehouse workload server</c>) and its registration entries.</summary>
     public WorkloadOptions Workload { get; set; } = new();
+}
+
+public sealed class ForwardedHeadersSettings
+{
+    /// <summary>Addresses or CIDR networks of the proxies whose X-Forwarded-For/Proto are believed; none by default.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 /// <summary>SPIFFE workload identities served from the store: used by the <c>gatehouse workload</c> commands only.</summary>

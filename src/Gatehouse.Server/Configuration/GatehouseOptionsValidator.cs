@@ -1,5 +1,6 @@
 using Gatehouse.Protocol.Scopes;
 using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Http;
 using Gatehouse.Server.Keys;
 using Gatehouse.Server.Token;
 
@@ -54,6 +55,12 @@ public static class GatehouseOptionsValidator
         foreach (var (username, user) in o.Users)
             ValidateUser(username, user, Add);
 
+        for (var i = 0; i < o.ForwardedHeaders.TrustedProxies.Count; i++)
+        {
+            if (!TrustedProxies.TryParse(o.ForwardedHeaders.TrustedProxies[i], out _))
+                Add($"ForwardedHeaders:TrustedProxies:{i}", o.ForwardedHeaders.TrustedProxies[i], "Not an IP address or a CIDR network.",
+                    "List the ingress's address (e.g. 10.0.0.7) or its network (e.g. 10.0.0.0/8).");
+        }
         ValidateWorkload(o.Workload, Add);
 
         return problems;

@@ -28,6 +28,7 @@ public static class GatehouseApplication
         });
         var app = builder.Build();
         ServiceRoleNames.TryParse(options.Roles, out var roles, out _);
+        app.UseTrustedProxies(options.ForwardedHeaders);
         app.UseExceptionHandler(errors => errors.Run(WriteServerErrorAsync));
         MapRoles(app, roles);
         return app;

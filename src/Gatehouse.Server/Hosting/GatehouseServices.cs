@@ -41,6 +41,7 @@ public static class GatehouseServices
         services.AddSingleton<PushedAuthorizationRequestStore>();
         services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<RefreshTokenStore>();
+        services.AddSingleton<GrantRevoker>();
         return services;
     }
 
@@ -53,7 +54,6 @@ public static class GatehouseServices
         services.AddSingleton<RevocationEndpoint>();
         services.AddSingleton<IdTokenIssuer>();
         services.AddSingleton<UserTokenIssuer>();
-        services.AddSingleton<GrantRevoker>();
         services.AddSingleton<AuthorizationCodeGrant>();
         services.AddSingleton<RefreshTokenGrant>();
         services.AddSingleton<UserinfoEndpoint>();

@@ -1,7 +1,5 @@
-using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Storage;
-using Gatehouse.Server.Token;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,24 +7,31 @@ using Microsoft.Extensions.Logging;
 namespace Gatehouse.Server.Hosting;
 
 /// <summary>
-/// Deletes expired tokens, codes, sessions and pushed requests in small batches, pausing after each for twice as long
-/// as it took, so cleanup never holds the store long enough to stall issuance; then checkpoints SQLite's write-ahead log.
+/// Deletes expired tokens, codes, sessions and pushed requests in small batches through the <see cref="StoreWriter"/>
+/// (so each batch waits its turn between issuances instead of contending with them for the store), pausing after each
+/// for twice as long as it took; then checkpoints SQLite's write-ahead log.
 /// </summary>
 public sealed class TokenCleanupService(
-    AccessTokenStore accessTokens, RefreshTokenStore refreshTokens, AuthorizationCodeStore codes, SessionStore sessions,
-    PushedAuthorizationRequestStore pushedRequests, IDbContextFactory<GatehouseDbContext> contexts, GatehouseOptions options,
-    TimeProvider time, ILogger<TokenCleanupService> logger)
+    StoreWriter writer, IDbContextFactory<GatehouseDbContext> contexts, GatehouseOptions options, TimeProvider time,
+    ILogger<TokenCleanupService> logger)
     : BackgroundService
 {
     private const int BatchSize = 250;
     private static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(50);
 
-    private async Task<int> DeleteExpiredBatchAsync(long now, CancellationToken ct) =>
-        await accessTokens.DeleteExpiredAsync(now, BatchSize, ct)
-        + await refreshTokens.DeleteExpiredAsync(now, BatchSize, ct)
-        + await codes.DeleteExpiredAsync(now, BatchSize, ct)
-        + await sessions.DeleteExpiredAsync(now, BatchSize, ct)
-        + await pushedRequests.DeleteExpiredAsync(now, BatchSize, ct);
+    /// <summary>Deletes at most <paramref name="batchSize"/> expired rows of each table, in one write; returns how many went.</summary>
+    public static Task<int> DeleteExpiredAsync(StoreWriter writer, long now, int batchSize, CancellationToken ct) =>
+        writer.WriteAsync(async transaction =>
+        {
+            var db = transaction.Db;
+            return await ExpiredRows.DeleteAsync(db.AccessTokens, now, batchSize)
+                + await ExpiredRows.DeleteAsync(db.RevokedJwts, now, batchSize)
+                + await ExpiredRows.DeleteAsync(db.RefreshTokens, now, batchSize)
+                // A redeemed code stays until it expires, so a replay within its lifetime is still recognised as one.
+                + await ExpiredRows.DeleteAsync(db.AuthorizationCodes, now, batchSize)
+                + await ExpiredRows.DeleteAsync(db.UserSessions, now, batchSize)
+                + await ExpiredRows.DeleteAsync(db.PushedAuthorizationRequests, now, batchSize);
+        }, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,7 +44,7 @@ public sealed class TokenCleanupService(
                 do
                 {
                     var started = time.GetTimestamp();
-                    deleted = await DeleteExpiredBatchAsync(time.GetUtcNow().ToUnixTimeSeconds(), stoppingToken);
+                    deleted = await DeleteExpiredAsync(writer, time.GetUtcNow().ToUnixTimeSeconds(), BatchSize, stoppingToken);
                     // SQLite has one write lock: pausing at least twice as long as the batch held it leaves issuance
                     // two thirds of the time however slow deletes get (a large table, a busy disk).
                     var took = time.GetElapsedTime(started);

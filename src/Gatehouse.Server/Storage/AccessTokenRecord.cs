@@ -4,7 +4,7 @@ namespace Gatehouse.Server.Storage;
 /// An issued opaque access token. Only the SHA-256 of the token is kept, beside the JWT it stands for,
 /// so introspection is one primary-key lookup and a leaked table reveals no usable token.
 /// </summary>
-public sealed class AccessTokenRecord
+public sealed class AccessTokenRecord : IExpiringRecord
 {
     public required string Hash { get; set; }
     public required string ClientId { get; set; }
@@ -21,7 +21,7 @@ public sealed class AccessTokenRecord
 }
 
 /// <summary>A revoked JWT access token, remembered by its jti until the token would have expired anyway.</summary>
-public sealed class RevokedJwtRecord
+public sealed class RevokedJwtRecord : IExpiringRecord
 {
     public required string Jti { get; set; }
     public required string ClientId { get; set; }

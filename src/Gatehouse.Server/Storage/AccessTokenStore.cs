@@ -1,124 +1,45 @@
+using System.Data;
 using System.Data.Common;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace Gatehouse.Server.Storage;
 
-/// <summary>Issued opaque tokens and revoked JWTs. Every method is one round trip to the store.</summary>
-public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
+/// <summary>
+/// Issued opaque tokens and revoked JWTs. Reads are one round trip to the store; issuance, revocation and cleanup go
+/// through the <see cref="StoreWriter"/>, so they share transactions instead of contending for the store.
+/// </summary>
+public sealed class AccessTokenStore(IDbContextFactory<GatehouseDbContext> contexts, StoreWriter writer)
 {
-    private const int MaxInsertBatch = 256;
-
-    private sealed record PendingInsert(AccessTokenRecord Record)
-    {
-        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private readonly IDbContextFactory<GatehouseDbContext> _contexts;
-    private readonly Channel<PendingInsert> _inserts = Channel.CreateUnbounded<PendingInsert>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _insertWriter;
-
-    public AccessTokenStore(IDbContextFactory<GatehouseDbContext> contexts)
-    {
-        _contexts = contexts;
-        _insertWriter = Task.Run(WriteInsertsAsync);
-    }
-
     // Compiled queries are bound to the model of the first context that runs them, and each provider has its own
     // model, so they belong to the store instance (one per process and provider), not to the type.
-    private readonly Func<GatehouseDbContext, string, CancellationToken, Task<AccessTokenRecord?>> FindByHashQuery =
-        EF.CompileAsyncQuery((GatehouseDbContext db, string hash, CancellationToken _) =>
-            db.AccessTokens.AsNoTracking().FirstOrDefault(t => t.Hash == hash));
-
     private readonly Func<GatehouseDbContext, string, CancellationToken, Task<bool>> IsJwtRevokedQuery =
         EF.CompileAsyncQuery((GatehouseDbContext db, string jti, CancellationToken _) =>
             db.RevokedJwts.Any(r => r.Jti == jti));
 
     /// <summary>
-    /// Stores an issued token and returns once it is committed. Concurrent issuances share one transaction (group
-    /// commit): one writer instead of many contending for SQLite's write lock, one WAL sync per batch, not per token.
+    /// Stores an issued token and returns once it is committed: issuance is the hottest write, and change tracking
+    /// would cost more than the insert itself, so it is one reused parameterised INSERT in the writer's batch.
     /// </summary>
-    public Task AddAsync(AccessTokenRecord record, CancellationToken ct)
+    public Task AddAsync(AccessTokenRecord record, CancellationToken ct) => writer.WriteAsync(async transaction =>
     {
-        var pending = new PendingInsert(record);
-        if (!_inserts.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(AccessTokenStore));
-        return pending.Committed.Task.WaitAsync(ct);
-    }
-
-    private async Task WriteInsertsAsync()
-    {
-        var batch = new List<PendingInsert>(MaxInsertBatch);
-        while (await _inserts.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < MaxInsertBatch && _inserts.Reader.TryRead(out var pending))
-                batch.Add(pending);
-            await CommitAsync(batch);
-            batch.Clear();
-        }
-    }
-
-    private async Task CommitAsync(IReadOnlyList<PendingInsert> batch)
-    {
+        var (command, parameters) = transaction.Command(_insertSql ??= InsertSql(transaction.Db.Model), InsertedProperties);
+        parameters[0].Value = record.Hash;
+        parameters[1].Value = record.ClientId;
+        parameters[2].Value = (object?)record.Subject ?? DBNull.Value;
+        parameters[3].Value = record.Jwt;
+        parameters[4].Value = record.IssuedAt;
+        parameters[5].Value = record.ExpiresAt;
+        parameters[6].Value = (object?)record.GrantId ?? DBNull.Value;
         try
         {
-            await InsertAsync(batch.Select(p => p.Record));
-            foreach (var pending in batch)
-                pending.Committed.TrySetResult();
-        }
-        catch (Exception) when (batch.Count > 1)
-        {
-            // One bad row must not fail the tokens issued beside it: retry each alone, so only it fails.
-            foreach (var pending in batch)
-                await CommitAsync([pending]);
-        }
-        catch (Exception e)
-        {
-            batch[0].Committed.TrySetException(e);
-        }
-    }
-
-    /// <summary>
-    /// One transaction, one reused parameterised INSERT: issuance is the hottest write, and change tracking would
-    /// cost more than the insert itself. Table and column names come from the EF model, so they cannot drift.
-    /// </summary>
-    private async Task InsertAsync(IEnumerable<AccessTokenRecord> records)
-    {
-        await using var db = _contexts.CreateDbContext();
-        await db.Database.OpenConnectionAsync();
-        var connection = db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = _insertSql ??= InsertSql(db.Model);
-        var parameters = InsertedProperties.Select(p =>
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + p;
-            command.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
-        try
-        {
-            foreach (var record in records)
-            {
-                parameters[0].Value = record.Hash;
-                parameters[1].Value = record.ClientId;
-                parameters[2].Value = (object?)record.Subject ?? DBNull.Value;
-                parameters[3].Value = record.Jwt;
-                parameters[4].Value = record.IssuedAt;
-                parameters[5].Value = record.ExpiresAt;
-                parameters[6].Value = (object?)record.GrantId ?? DBNull.Value;
-                await command.ExecuteNonQueryAsync();
-            }
-            await transaction.CommitAsync();
+            return await command.ExecuteNonQueryAsync();
         }
         catch (DbException e)
         {
             throw new DbUpdateException("The access token could not be stored.", e);
         }
-    }
+    }, ct);
 
     private static readonly string[] InsertedProperties =
     [
@@ -127,62 +48,115 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
         nameof(AccessTokenRecord.GrantId),
     ];
 
-    private string? _insertSql;
+    private static readonly string[] RevokeParameters = ["Now", nameof(AccessTokenRecord.Hash), nameof(AccessTokenRecord.ClientId)];
 
-    private static string InsertSql(IModel model)
+    private static readonly string[] FoundProperties =
+    [
+        nameof(AccessTokenRecord.ClientId), nameof(AccessTokenRecord.Subject), nameof(AccessTokenRecord.Jwt),
+        nameof(AccessTokenRecord.IssuedAt), nameof(AccessTokenRecord.ExpiresAt), nameof(AccessTokenRecord.RevokedAt),
+        nameof(AccessTokenRecord.GrantId),
+    ];
+
+    private string? _insertSql, _revokeSql, _findSql;
+
+    // Table and column names come from the EF model, so they cannot drift from the migrations.
+    private static (string Table, Func<string, string> Column) Names(IModel model)
     {
         var entity = model.FindEntityType(typeof(AccessTokenRecord))!;
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var columns = InsertedProperties.Select(p => entity.FindProperty(p)!.GetColumnName(table));
-        return $"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", InsertedProperties.Select(p => "@" + p))})";
+        return (table.Name, property => entity.FindProperty(property)!.GetColumnName(table)!);
     }
 
-    public async ValueTask DisposeAsync()
+    private static string InsertSql(IModel model)
     {
-        _inserts.Writer.TryComplete();
-        await _insertWriter;
+        var (table, column) = Names(model);
+        return $"INSERT INTO {table} ({string.Join(", ", InsertedProperties.Select(column))}) VALUES ({string.Join(", ", InsertedProperties.Select(p => "@" + p))})";
     }
 
-    public void Dispose()
+    private static string FindSql(IModel model)
     {
-        _inserts.Writer.TryComplete();
-        _insertWriter.GetAwaiter().GetResult();
+        var (table, column) = Names(model);
+        return $"SELECT {string.Join(", ", FoundProperties.Select(column))} FROM {table} WHERE {column(nameof(AccessTokenRecord.Hash))} = @Hash";
     }
 
+    private static string RevokeSql(IModel model)
+    {
+        var (table, column) = Names(model);
+        var revokedAt = column(nameof(AccessTokenRecord.RevokedAt));
+        return $"UPDATE {table} SET {revokedAt} = @Now WHERE {column(nameof(AccessTokenRecord.Hash))} = @Hash " +
+            $"AND {column(nameof(AccessTokenRecord.ClientId))} = @ClientId AND {revokedAt} IS NULL";
+    }
+
+    /// <summary>
+    /// The lookup behind every introspection and revocation: one parameterised SELECT by primary key, read by column
+    /// position. Through EF's query pipeline, even compiled, it cost as much CPU as the rest of the endpoint
+    /// (<c>bench/profile introspect</c>, docs/benchmarks.md).
+    /// </summary>
     public async Task<AccessTokenRecord?> FindByHashAsync(string hash, CancellationToken ct)
     {
-        await using var db = _contexts.CreateDbContext();
-        return await FindByHashQuery(db, hash, ct);
+        await using var db = contexts.CreateDbContext();
+        await db.Database.OpenConnectionAsync(ct); // through EF, so that connection interceptors still run
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = _findSql ??= FindSql(db.Model);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + nameof(AccessTokenRecord.Hash);
+        parameter.Value = hash;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, ct);
+        if (!await reader.ReadAsync(ct))
+            return null;
+        return new AccessTokenRecord
+        {
+            Hash = hash,
+            ClientId = reader.GetString(0),
+            Subject = reader.IsDBNull(1) ? null : reader.GetString(1),
+            Jwt = reader.GetString(2),
+            IssuedAt = reader.GetInt64(3),
+            ExpiresAt = reader.GetInt64(4),
+            RevokedAt = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+            GrantId = reader.IsDBNull(6) ? null : reader.GetString(6),
+        };
     }
 
     /// <summary>Marks the token revoked if it belongs to <paramref name="clientId"/>; false when no such token exists.</summary>
-    public async Task<bool> RevokeAsync(string hash, string clientId, long now, CancellationToken ct)
-    {
-        await using var db = _contexts.CreateDbContext();
-        var updated = await db.AccessTokens
-            .Where(t => t.Hash == hash && t.ClientId == clientId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
-        return updated > 0;
-    }
+    public async Task<bool> RevokeAsync(string hash, string clientId, long now, CancellationToken ct) =>
+        await writer.WriteAsync(transaction =>
+        {
+            var (command, parameters) = transaction.Command(_revokeSql ??= RevokeSql(transaction.Db.Model), RevokeParameters);
+            parameters[0].Value = now;
+            parameters[1].Value = hash;
+            parameters[2].Value = clientId;
+            return command.ExecuteNonQueryAsync();
+        }, ct) > 0;
 
     /// <summary>Revokes every opaque access token issued from a user's grant (a replayed code, a reused refresh token, a logout).</summary>
     public async Task<int> RevokeGrantAsync(string grantId, long now, CancellationToken ct)
     {
-        await using var db = _contexts.CreateDbContext();
+        await using var db = contexts.CreateDbContext();
         return await db.AccessTokens
             .Where(t => t.GrantId == grantId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
+    /// <summary>Revokes every opaque access token issued from any grant of the user (the user was disabled).</summary>
+    public async Task<int> RevokeSubjectAsync(string subject, long now, CancellationToken ct)
+    {
+        await using var db = contexts.CreateDbContext();
+        // Grant-less tokens are client credentials, whose subject is a client id: never a user's to lose.
+        return await db.AccessTokens
+            .Where(t => t.Subject == subject && t.GrantId != null && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
     public async Task<bool> IsJwtRevokedAsync(string jti, CancellationToken ct)
     {
-        await using var db = _contexts.CreateDbContext();
+        await using var db = contexts.CreateDbContext();
         return await IsJwtRevokedQuery(db, jti, ct);
     }
 
     public async Task RevokeJwtAsync(RevokedJwtRecord record, CancellationToken ct)
     {
-        await using var db = _contexts.CreateDbContext();
+        await using var db = contexts.CreateDbContext();
         if (await IsJwtRevokedQuery(db, record.Jti, ct))
             return;
         db.RevokedJwts.Add(record);
@@ -193,20 +167,9 @@ public sealed class AccessTokenStore : IAsyncDisposable, IDisposable
         catch (DbUpdateException)
         {
             // Revoked concurrently by another request: the outcome is the same. Anything else is a real failure.
-            await using var check = _contexts.CreateDbContext();
+            await using var check = contexts.CreateDbContext();
             if (!await IsJwtRevokedQuery(check, record.Jti, ct))
                 throw;
         }
-    }
-
-    /// <summary>Deletes at most <paramref name="batchSize"/> expired rows per table; returns how many went.</summary>
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = _contexts.CreateDbContext();
-        var tokens = db.AccessTokens.Where(t => t.ExpiresAt <= now).OrderBy(t => t.ExpiresAt).Select(t => t.Hash).Take(batchSize);
-        var deleted = await db.AccessTokens.Where(t => tokens.Contains(t.Hash)).ExecuteDeleteAsync(ct);
-        var jtis = db.RevokedJwts.Where(r => r.ExpiresAt <= now).OrderBy(r => r.ExpiresAt).Select(r => r.Jti).Take(batchSize);
-        deleted += await db.RevokedJwts.Where(r => jtis.Contains(r.Jti)).ExecuteDeleteAsync(ct);
-        return deleted;
     }
 }

@@ -5,7 +5,7 @@ namespace Gatehouse.Server.Storage;
 /// the redirect URI and the PKCE challenge, and remembers what the user authorized, so that the token endpoint needs
 /// nothing else. Times are Unix seconds.
 /// </summary>
-public sealed class AuthorizationCodeRecord
+public sealed class AuthorizationCodeRecord : IExpiringRecord
 {
     public required string Hash { get; set; }
     public required string ClientId { get; set; }
@@ -34,7 +34,7 @@ public sealed class AuthorizationCodeRecord
 /// A refresh token, stored by the SHA-256 of its value. Each use rotates it: the used token is marked and a new one of
 /// the same family is issued; using a rotated token again revokes the family (RFC 9700 §4.14.2).
 /// </summary>
-public sealed class RefreshTokenRecord
+public sealed class RefreshTokenRecord : IExpiringRecord
 {
     public required string Hash { get; set; }
     /// <summary>The grant this token belongs to (<see cref="AuthorizationCodeRecord.GrantId"/>).</summary>
@@ -54,7 +54,7 @@ public sealed class RefreshTokenRecord
 }
 
 /// <summary>A pushed authorization request (RFC 9126): the validated parameters behind a request_uri.</summary>
-public sealed class PushedAuthorizationRequestRecord
+public sealed class PushedAuthorizationRequestRecord : IExpiringRecord
 {
     /// <summary>SHA-256 of the random part of the request_uri.</summary>
     public required string Hash { get; set; }

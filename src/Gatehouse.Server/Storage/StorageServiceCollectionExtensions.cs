@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Gatehouse.Server.Configuration;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,7 @@ public static class StorageServiceCollectionExtensions
             services.AddSingleton<IDbContextFactory<GatehouseDbContext>>(sp =>
                 new UpcastFactory<SqliteGatehouseDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteGatehouseDbContext>>()));
         }
+        services.AddSingleton<StoreWriter>();
         services.AddSingleton<AccessTokenStore>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<WorkloadEntryStore>();
@@ -57,12 +59,20 @@ public static class StorageServiceCollectionExtensions
     /// size limit truncates the WAL after checkpoints. WAL itself is persistent and set once by migration
     /// (<see cref="SqliteMaintenance"/>).
     /// </summary>
+    /// <remarks>
+    /// The settings belong to the native connection, which the pool keeps open across many logical opens (one per
+    /// request), so they are applied once per native handle: running them on every open cost each introspection an
+    /// extra statement to parse and run.
+    /// </remarks>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         private const string Sql = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA journal_size_limit=67108864;";
+        private readonly ConditionalWeakTable<object, object> _configured = new();
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
+            if (!FirstOpen(connection))
+                return;
             using var command = connection.CreateCommand();
             command.CommandText = Sql;
             command.ExecuteNonQuery();
@@ -70,9 +80,14 @@ public static class StorageServiceCollectionExtensions
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            if (!FirstOpen(connection))
+                return;
             await using var command = connection.CreateCommand();
             command.CommandText = Sql;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        private bool FirstOpen(DbConnection connection) =>
+            connection is not SqliteConnection { Handle: { } handle } || _configured.TryAdd(handle, handle);
     }
 }

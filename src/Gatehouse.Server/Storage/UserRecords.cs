@@ -23,7 +23,7 @@ public sealed class UserRecord
 }
 
 /// <summary>A single sign-on session. The browser holds a random cookie value; the store keeps only its SHA-256.</summary>
-public sealed class UserSessionRecord
+public sealed class UserSessionRecord : IExpiringRecord
 {
     public required string Hash { get; set; }
     /// <summary>The public session id (the ID token's <c>sid</c>); not a secret, unlike the cookie.</summary>

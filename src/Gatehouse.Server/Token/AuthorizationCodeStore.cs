@@ -29,15 +29,4 @@ public sealed class AuthorizationCodeStore(IDbContextFactory<GatehouseDbContext>
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.RedeemedAt, now), ct) > 0;
         return (won ? CodeRedemption.Redeemed : CodeRedemption.Replayed, code);
     }
-
-    /// <summary>
-    /// Deletes expired codes. A redeemed code is kept until it expires, so a replay within its lifetime is still
-    /// recognised as one and revokes what the code issued.
-    /// </summary>
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        var expired = db.AuthorizationCodes.Where(c => c.ExpiresAt <= now).OrderBy(c => c.ExpiresAt).Select(c => c.Hash).Take(batchSize);
-        return await db.AuthorizationCodes.Where(c => expired.Contains(c.Hash)).ExecuteDeleteAsync(ct);
-    }
 }

@@ -35,6 +35,14 @@ public sealed class RefreshTokenStore(IDbContextFactory<GatehouseDbContext> cont
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
 
+    /// <summary>Revokes every refresh token of the user (the user was disabled).</summary>
+    public async Task<int> RevokeSubjectAsync(string subject, long now, CancellationToken ct)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await db.RefreshTokens.Where(t => t.Subject == subject && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
     /// <summary>Revokes the refresh tokens issued in a session (logout) and returns the grants they belonged to.</summary>
     public async Task<IReadOnlyList<string>> RevokeSessionAsync(string sessionId, long now, CancellationToken ct)
     {
@@ -44,12 +52,5 @@ public sealed class RefreshTokenStore(IDbContextFactory<GatehouseDbContext> cont
         await db.RefreshTokens.Where(t => t.SessionId == sessionId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
         return grants;
-    }
-
-    public async Task<int> DeleteExpiredAsync(long now, int batchSize, CancellationToken ct)
-    {
-        await using var db = contexts.CreateDbContext();
-        var expired = db.RefreshTokens.Where(t => t.ExpiresAt <= now).OrderBy(t => t.ExpiresAt).Select(t => t.Hash).Take(batchSize);
-        return await db.RefreshTokens.Where(t => expired.Contains(t.Hash)).ExecuteDeleteAsync(ct);
     }
 }

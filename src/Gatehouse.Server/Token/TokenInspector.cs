@@ -8,7 +8,17 @@ using Microsoft.IdentityModel.Tokens;
 namespace Gatehouse.Server.Token;
 
 /// <summary>An active access token: its JWT form (the opaque token's pair, or the token itself) and its parsed claims.</summary>
-public sealed record ActiveToken(string Jwt, JsonWebToken Parsed, string ClientId, long ExpiresAt, string? OpaqueHash);
+public sealed record ActiveToken(string Jwt, string ClientId, long ExpiresAt, string? OpaqueHash)
+{
+    private JsonWebToken? _parsed;
+
+    /// <summary>Parsed on first use: the phantom-token exchange and the revocation of an opaque token never need it.</summary>
+    public JsonWebToken Parsed
+    {
+        get => _parsed ??= new JsonWebToken(Jwt);
+        init => _parsed = value;
+    }
+}
 
 /// <summary>
 /// Decides whether a presented access token is active: issued here, not expired, not revoked.
@@ -29,7 +39,7 @@ public sealed class TokenInspector(AccessTokenStore store, SigningKeyRing keys, 
             var jwt = await ValidateOwnJwtAsync(token, validateLifetime: true);
             if (jwt is null || await store.IsJwtRevokedAsync(jwt.Id, ct))
                 return null;
-            return new ActiveToken(token, jwt, ClientIdOf(jwt), ExpiresAt(jwt), null);
+            return new ActiveToken(token, ClientIdOf(jwt), ExpiresAt(jwt), null) { Parsed = jwt };
         }
         if (token.Length != OpaqueToken.Length)
             return null;
@@ -37,7 +47,7 @@ public sealed class TokenInspector(AccessTokenStore store, SigningKeyRing keys, 
         var record = await store.FindByHashAsync(hash, ct);
         if (record is null || record.RevokedAt is not null || record.ExpiresAt <= now)
             return null;
-        return new ActiveToken(record.Jwt, new JsonWebToken(record.Jwt), record.ClientId, record.ExpiresAt, hash);
+        return new ActiveToken(record.Jwt, record.ClientId, record.ExpiresAt, hash);
     }
 
     /// <summary>Checks signature, issuer and type of a JWT access token from this server; lifetime optionally.</summary>

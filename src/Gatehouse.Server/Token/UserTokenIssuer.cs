@@ -1,4 +1,5 @@
 using Gatehouse.Protocol.Tokens;
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Users;
@@ -50,15 +51,24 @@ public sealed class UserTokenIssuer(AccessTokenIssuer accessTokens, IdTokenIssue
 }
 
 /// <summary>
-/// Recalls everything issued from a user's grant: the refresh-token family and the opaque access tokens. JWT access
-/// tokens are not in the store and stay valid until they expire.
+/// Recalls everything issued from a user's grant, or from all of a user's grants: the refresh tokens and the opaque
+/// access tokens. JWT access tokens are not in the store and stay valid until they expire.
 /// </summary>
-public sealed class GrantRevoker(RefreshTokenStore refreshTokens, AccessTokenStore accessTokens, TimeProvider time)
+public sealed class GrantRevoker(RefreshTokenStore refreshTokens, AccessTokenStore accessTokens, SessionStore sessions, TimeProvider time)
 {
     public async Task RevokeAsync(string grantId, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         await refreshTokens.RevokeGrantAsync(grantId, now, ct);
         await accessTokens.RevokeGrantAsync(grantId, now, ct);
+    }
+
+    /// <summary>A disabled user keeps nothing: sessions end, refresh and opaque access tokens stop being active.</summary>
+    public async Task RevokeUserAsync(string subject, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        await sessions.EndSubjectAsync(subject, now, ct);
+        await refreshTokens.RevokeSubjectAsync(subject, now, ct);
+        await accessTokens.RevokeSubjectAsync(subject, now, ct);
     }
 }

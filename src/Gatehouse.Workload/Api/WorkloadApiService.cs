@@ -40,7 +40,7 @@ public sealed class WorkloadApiService(
         if (request.SpiffeId.Length > 0 && !SpiffeId.TryParse(request.SpiffeId, out requested, out var error))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"spiffe_id is not a valid SPIFFE ID ({error})"));
 
-        var selectors = await attestor.AttestAsync(PeerOf(context), context.CancellationToken).ConfigureAwait(false);
+        var selectors = await AttestAsync(PeerOf(context), context.CancellationToken).ConfigureAwait(false);
         var svids = Entitled(await Ask(() => identities.FetchJwtSvidsAsync(selectors, request.Audience, requested, context.CancellationToken)).ConfigureAwait(false));
 
         var response = new JWTSVIDResponse();
@@ -73,7 +73,7 @@ public sealed class WorkloadApiService(
         var peer = PeerOf(context);
         await StreamAsync(context, async () =>
         {
-            var selectors = await attestor.AttestAsync(peer, context.CancellationToken).ConfigureAwait(false);
+            var selectors = await AttestAsync(peer, context.CancellationToken).ConfigureAwait(false);
             var svids = Entitled(await Ask(() => identities.FetchX509SvidsAsync(selectors, context.CancellationToken)).ConfigureAwait(false));
             var bundle = identities.Bundle;
             var response = new X509SVIDResponse();
@@ -134,7 +134,7 @@ public sealed class WorkloadApiService(
     }
 
     /// <summary>
-    /// Sends a message, then waits for a bundle change or the time the message asks to be refreshed, and repeats
+    /// Sends a message, then waits for a change of our bundle or a federated one, or the time the message asks to be refreshed, and repeats
     /// until the client goes away or the agent stops (then the stream ends cleanly, so shutdown does not wait for
     /// clients). A PermissionDenied from <paramref name="send"/> ends the stream (§5.5 redaction).
     /// </summary>
@@ -145,6 +145,7 @@ public sealed class WorkloadApiService(
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChange(SpiffeBundle _) => changed.TrySetResult();
         identities.BundleChanged += OnChange;
+        federation.BundleChanged += OnChange;
         try
         {
             while (!cancellation.IsCancellationRequested)
@@ -162,13 +163,27 @@ public sealed class WorkloadApiService(
         finally
         {
             identities.BundleChanged -= OnChange;
+            federation.BundleChanged -= OnChange;
         }
     }
 
     /// <summary>The bundle streams serve only callers entitled to some identity (§5.5 redaction).</summary>
+    private async Task<IReadOnlyList<Selector>> AttestAsync(PeerCredentials peer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WorkloadAttestationException e)
+        {
+            // Retryable: the attestor's source of truth (e.g. the kubelet) may be back in a moment.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"workload attestation failed: {e.Message}"));
+        }
+    }
+
     private async Task RequireEntitledAsync(PeerCredentials peer, CancellationToken cancellationToken)
     {
-        var selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        var selectors = await AttestAsync(peer, cancellationToken).ConfigureAwait(false);
         if (!await Ask(() => identities.IsEntitledAsync(selectors, cancellationToken)).ConfigureAwait(false))
             throw new RpcException(new Status(StatusCode.PermissionDenied, "no identity issued"));
     }
@@ -211,10 +226,4 @@ public sealed class WorkloadApiService(
         var fields = MemoryMarshal.Cast<byte, int>(ucred);
         return new PeerCredentials(fields[0], (uint)fields[1], (uint)fields[2]);
     }
-}
-
-/// <summary>Bundles of foreign trust domains this agent federates with (none by default).</summary>
-public sealed class WorkloadApiFederation(IEnumerable<SpiffeBundle>? bundles = null)
-{
-    public IReadOnlyList<SpiffeBundle> Bundles { get; } = bundles?.ToArray() ?? [];
 }

@@ -11,6 +11,21 @@ public interface IWorkloadAttestor
     ValueTask<IReadOnlyList<Selector>> AttestAsync(PeerCredentials peer, CancellationToken cancellationToken);
 }
 
+/// <summary>Attestation could not decide who the caller is; the caller gets an error rather than fewer selectors.</summary>
+public sealed class WorkloadAttestationException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Runs several attestors; the caller's selectors are all of theirs (e.g. Unix and Kubernetes).</summary>
+public sealed class CompositeWorkloadAttestor(params IReadOnlyList<IWorkloadAttestor> attestors) : IWorkloadAttestor
+{
+    public async ValueTask<IReadOnlyList<Selector>> AttestAsync(PeerCredentials peer, CancellationToken cancellationToken)
+    {
+        var selectors = new List<Selector>();
+        foreach (var attestor in attestors)
+            selectors.AddRange(await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false));
+        return selectors;
+    }
+}
+
 /// <summary>The Unix attestor: <c>unix:uid</c>, <c>unix:gid</c> and, when /proc lets us read it, <c>unix:path</c> of the caller's binary.</summary>
 public sealed class UnixWorkloadAttestor : IWorkloadAttestor
 {

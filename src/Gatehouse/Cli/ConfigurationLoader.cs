@@ -34,11 +34,12 @@ internal static class ConfigurationLoader
     }
 
     /// <summary>
-    /// A web host for one component (server, gateway, sample API) with exactly this configuration, on <paramref name="urls"/>.
+    /// A web host for one component (server, gateway, sample API) with exactly this configuration, on <paramref name="urls"/>
+    /// (null: the caller sets up Kestrel's endpoints itself, e.g. for mTLS).
     /// Configuration is read once at start: without reloadConfigOnChange=false the default appsettings.json source
     /// watches the content root with inotify, and every write of a SQLite store kept there (./data) would wake a thread.
     /// </summary>
-    public static WebApplicationBuilder CreateHostBuilder(string? jsonFile, IDictionary<string, string?> overrides, string urls)
+    public static WebApplicationBuilder CreateHostBuilder(string? jsonFile, IDictionary<string, string?> overrides, string? urls)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -46,7 +47,8 @@ internal static class ConfigurationLoader
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         Apply(builder.Configuration, jsonFile, overrides);
-        builder.WebHost.UseUrls(urls);
+        if (urls is not null)
+            builder.WebHost.UseUrls(urls);
         return builder;
     }
 

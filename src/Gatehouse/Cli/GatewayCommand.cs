@@ -16,6 +16,14 @@ internal static class GatewayCommand
         command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
         {
             var builder = ConfigurationLoader.CreateHostBuilder(parse.GetValue(config)!.FullName, new Dictionary<string, string?>(), parse.GetValue(urls)!);
+            // Only `up` gives the gateway an X.509-SVID so far; proxying such a cluster without mTLS would be a silent downgrade.
+            var spiffeKey = $"Metadata:{SpiffeForwarderHttpClientFactory.SpiffeIdMetadata}";
+            if (builder.Configuration.GetSection(GatewayConfiguration.SectionName + ":Clusters").GetChildren().FirstOrDefault(c => c[spiffeKey] is not null) is { } cluster)
+            {
+                await Console.Error.WriteLineAsync($"Invalid gateway configuration: {cluster.Path}:{spiffeKey} asks for SPIFFE mTLS, which 'gatehouse gateway' cannot do yet (it has no X.509-SVID source; 'gatehouse up' has). " +
+                    "Fix: remove the key, or put TLS in front of that cluster another way.");
+                return CommandFailures.ConfigurationError;
+            }
             WebApplication app;
             try
             {

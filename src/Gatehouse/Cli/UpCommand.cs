@@ -1,8 +1,14 @@
 using System.CommandLine;
+using System.Net;
+using Gatehouse.AspNetCore.Spiffe;
 using Gatehouse.Gateway;
+using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Samples.Medical;
 using Gatehouse.Samples.Medical.Portal;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gatehouse.Cli;
 
@@ -17,21 +23,33 @@ internal static class UpCommand
         };
         var port = Port("--port", "Port of the authorization server (all roles), on 127.0.0.1 only.", 5000);
         var gatewayPort = Port("--gateway-port", "Port of the phantom-token gateway in front of the Medical API (default: --port + 1).", null);
-        var apiPort = Port("--api-port", "Port of the Medical sample API (default: --port + 2).", null);
+        var apiPort = Port("--api-port", "Port of the Medical sample API, https with SPIFFE mTLS: only the gateway may call it (default: --port + 2).", null);
         var portalPort = Port("--portal-port", "Port of the doctor portal, a web app where the demo doctors sign in (default: --port + 3).", null);
+        var trustDomain = new Option<string>("--trust-domain")
+        {
+            Description = "SPIFFE trust domain of the in-process Workload API agent that gives the gateway and the Medical API their X.509-SVIDs.",
+            DefaultValueFactory = _ => "gatehouse.test",
+        };
+        trustDomain.Validators.Add(r =>
+        {
+            if (!TrustDomain.TryParse(r.GetValue(trustDomain), out _, out var error))
+                r.AddError($"--trust-domain '{r.GetValue(trustDomain)}' is not a trust domain name ({error}); pass e.g. example.org.");
+        });
         var command = new Command("up",
             "Run everything on this machine for development: the authorization server (all roles, embedded SQLite, generated keys, " +
-            "demo clients and users), the phantom-token gateway, the Medical sample API behind it and a doctor portal to sign in to.")
+            "demo clients and users), a Workload API agent, the phantom-token gateway, the Medical sample API behind it (mTLS with " +
+            "SPIFFE X.509-SVIDs between them) and a doctor portal to sign in to.")
         {
-            data, port, gatewayPort, apiPort, portalPort,
+            data, port, gatewayPort, apiPort, portalPort, trustDomain,
         };
-        command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
+        command.SetAction((parse, ct) => RunAsync(async () =>
         {
             var directory = parse.GetValue(data)!.FullName;
             var serverPort = parse.GetValue(port)!.Value;
             var issuer = $"http://127.0.0.1:{serverPort}";
             var gatewayUrl = $"http://127.0.0.1:{parse.GetValue(gatewayPort) ?? serverPort + 1}";
-            var apiUrl = $"http://127.0.0.1:{parse.GetValue(apiPort) ?? serverPort + 2}";
+            var apiListen = new IPEndPoint(IPAddress.Loopback, parse.GetValue(apiPort) ?? serverPort + 2);
+            var apiUrl = $"https://{apiListen}";
             var portalUrl = $"http://127.0.0.1:{parse.GetValue(portalPort) ?? serverPort + 3}";
             var (config, created) = DemoConfiguration.Ensure(directory, issuer);
             Console.WriteLine(created ? $"Created the demo configuration {config} with fresh secrets." : $"Using the demo configuration {config}.");
@@ -52,18 +70,28 @@ internal static class UpCommand
                 return exitCode;
             await using (server)
             {
-                await using var api = MedicalApi.Build(Builder(apiUrl, new()
+                await using var workloads = await UpWorkloads.StartAsync(directory, TrustDomain.Parse(parse.GetValue(trustDomain)!), ct);
+                Console.WriteLine($"Workload API (SPIFFE) on unix://{workloads.Socket}, trust domain {workloads.TrustDomain}: " +
+                    $"{workloads.GatewayId} and {workloads.MedicalApiId} for this process's uid");
+
+                // mTLS proves which workload calls (only the gateway may connect); the JWT says on whose behalf.
+                var apiSource = await workloads.SourceAsync(workloads.MedicalApiId, ct);
+                var apiBuilder = Builder(null, new()
                 {
                     ["GatehouseApi:Authority"] = issuer,
                     ["GatehouseApi:Audience"] = DemoConfiguration.MedicalApiAudience,
                     ["GatehouseApi:RequireHttpsMetadata"] = "false",
-                }));
+                });
+                apiBuilder.WebHost.ConfigureKestrel(k => k.Listen(apiListen, l => l.UseSpiffeMtls(apiSource, caller => caller == workloads.GatewayId)));
+                await using var api = MedicalApi.Build(apiBuilder);
                 await api.StartAsync(ct);
-                Console.WriteLine($"Medical sample API on {apiUrl} (validates Gatehouse JWTs itself; see samples/Medical/README.md)");
+                Console.WriteLine($"Medical sample API on {apiUrl} as {workloads.MedicalApiId} (mTLS: only {workloads.GatewayId} may connect; " +
+                    "validates Gatehouse JWTs itself; see samples/Medical/README.md)");
 
                 var settings = ConfigurationLoader.Build(config, overrides);
                 var gatewaySecret = settings["Gatehouse:Clients:demo-gateway:Secret"];
-                await using var gateway = GatewayHost.Build(Builder(gatewayUrl, new()
+                var gatewaySource = await workloads.SourceAsync(workloads.GatewayId, ct);
+                var gatewayBuilder = Builder(gatewayUrl, new()
                 {
                     ["Gatehouse:Gateway:Introspection:Endpoint"] = issuer + "/introspect",
                     ["Gatehouse:Gateway:Introspection:ClientId"] = "demo-gateway",
@@ -72,10 +100,15 @@ internal static class UpCommand
                     ["Gatehouse:Gateway:Routes:medical:Match:Path"] = "/medical/{**rest}",
                     ["Gatehouse:Gateway:Routes:medical:Transforms:0:PathRemovePrefix"] = "/medical",
                     ["Gatehouse:Gateway:Clusters:medical:Destinations:api:Address"] = apiUrl + "/",
-                }));
+                    [$"Gatehouse:Gateway:Clusters:medical:Metadata:{SpiffeForwarderHttpClientFactory.SpiffeIdMetadata}"] = workloads.MedicalApiId.ToString(),
+                });
+                gatewayBuilder.Services.AddSingleton<IForwarderHttpClientFactory>(sp =>
+                    ActivatorUtilities.CreateInstance<SpiffeForwarderHttpClientFactory>(sp, gatewaySource));
+                await using var gateway = GatewayHost.Build(gatewayBuilder);
                 await gateway.StartAsync(ct);
                 foreach (var line in GatewayHost.Describe(gateway))
                     Console.WriteLine(line);
+                Console.WriteLine($"  as {workloads.GatewayId}: calls the Medical API over mTLS and accepts it only as {workloads.MedicalApiId}");
 
                 await using var portal = MedicalPortal.Build(Builder(portalUrl, new()
                 {
@@ -101,6 +134,19 @@ internal static class UpCommand
         return command;
     }
 
+    private static Task<int> RunAsync(Func<Task<int>> command) => CommandFailures.RunAsync(async () =>
+    {
+        try
+        {
+            return await command();
+        }
+        catch (UpWorkloadsException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return CommandFailures.ConfigurationError;
+        }
+    });
+
     private static Option<int?> Port(string name, string description, int? defaultPort)
     {
         var option = new Option<int?>(name) { Description = description };
@@ -114,6 +160,6 @@ internal static class UpCommand
         return option;
     }
 
-    private static WebApplicationBuilder Builder(string url, Dictionary<string, string?> settings) =>
+    private static WebApplicationBuilder Builder(string? url, Dictionary<string, string?> settings) =>
         ConfigurationLoader.CreateHostBuilder(jsonFile: null, settings, url);
 }

@@ -25,7 +25,7 @@ internal static class UsersCommand
         command.Subcommands.Add(List());
         command.Subcommands.Add(SetPassword());
         command.Subcommands.Add(HashPassword());
-        command.Subcommands.Add(SetEnabled("disable", enabled: false, "Disable a user: sign-in, token grants and userinfo refuse them until enabled again."));
+        command.Subcommands.Add(SetEnabled("disable", enabled: false, "Disable a user: sign-in, token grants and userinfo refuse them until enabled again; their sessions end and their refresh and opaque access tokens are revoked."));
         command.Subcommands.Add(SetEnabled("enable", enabled: true, "Enable a disabled user again."));
         return command;
     }
@@ -154,7 +154,10 @@ internal static class UsersCommand
             if (await FindAsync(services, parse.GetValue(username)!, ct) is not { } user)
                 return Failed;
             await services.GetRequiredService<UserStore>().SetEnabledAsync(user.Subject, enabled, ct);
-            Console.WriteLine($"User {user.Username} {(enabled ? "enabled" : "disabled")}.");
+            if (!enabled)
+                await services.GetRequiredService<GrantRevoker>().RevokeUserAsync(user.Subject, ct);
+            Console.WriteLine(enabled ? $"User {user.Username} enabled."
+                : $"User {user.Username} disabled: their sessions ended, their refresh tokens and opaque access tokens were revoked (JWT access tokens stay valid until they expire).");
             return 0;
         }));
         return command;

@@ -15,7 +15,7 @@ namespace Gatehouse.Cli;
 /// <c>gatehouse workload agent</c> (the Workload API on a Unix socket, CA in-process) and
 /// <c>gatehouse workload helper</c> (the sidecar that writes SVIDs to files).
 /// </summary>
-internal static class WorkloadCommand
+internal static partial class WorkloadCommand
 {
     /// <summary>The workload server refused the agent (e.g. its join token).</summary>
     private const int Refused = 1;
@@ -72,21 +72,25 @@ internal static class WorkloadCommand
         {
             Description = "PEM file of the trust domain's X.509 authorities (gatehouse workload bundle) to authenticate the --server with at first.",
         };
-        var command = new Command("agent", "Run the Workload API agent on a Unix socket; callers are attested by uid/gid/binary path. By default an in-memory workload CA (keys are not persisted) with entries from --entries; with --server, SVIDs from a workload server.")
+        var command = new Command("agent", "Run the Workload API agent on a Unix socket; callers are attested by uid/gid/binary path, and with --kubernetes by pod. By default an in-memory workload CA (keys are not persisted) with entries from --entries; with --server, SVIDs from a workload server.")
         {
             socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId, server, joinToken, serverBundle,
         };
+        var kubernetes = new KubernetesAttestationOptions();
+        kubernetes.AddTo(command);
+        var federate = new FederationOptions();
+        federate.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+            var resources = new List<IDisposable>();
+            using var disposeResources = new Disposables(resources);
             if (!TrustDomain.TryParse(parse.GetValue(trustDomain), out var td, out var tdError))
                 throw new WorkloadCliException($"--trust-domain '{parse.GetValue(trustDomain)}' is not a trust domain name ({tdError}). Fix: pass e.g. example.org.");
-            if (parse.GetValue(server) is { } serverUrl)
-            {
-                if (new Option[] { entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } local)
-                    throw new WorkloadCliException($"{local.Name} configures the in-process CA and cannot be used with --server (entries and TTLs live in the server's store).");
-                return await RunWithServerAsync(parse.GetValue(socket)!.FullName, td!, serverUrl, parse.GetValue(joinToken), parse.GetValue(serverBundle), ct);
-            }
-            if (parse.GetResult(joinToken) is not null || parse.GetResult(serverBundle) is not null)
+            if (parse.GetResult(server) is not null
+                && new Option[] { entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } local)
+                throw new WorkloadCliException($"{local.Name} configures the in-process CA and cannot be used with --server (entries and TTLs live in the server's store).");
+            if (parse.GetResult(server) is null && parse.GetResult(joinToken) is not null || parse.GetResult(serverBundle) is not null)
                 throw new WorkloadCliException("--join-token and --server-bundle need --server. Fix: add --server https://HOST:PORT.");
             var defaults = new WorkloadCaOptions { TrustDomain = td! };
             var options = new WorkloadCaOptions
@@ -106,11 +110,19 @@ internal static class WorkloadCommand
             }
             var count = (await store.ListAsync(ct)).Count;
             var endpoint = BundleEndpointOption(parse.GetValue(bundleEndpoint), parse.GetValue(bundleEndpointId), td!);
+            var attestor = kubernetes.CreateAttestor(parse, loggers, resources);
+            var federation = new WorkloadApiFederation();
+            using var poller = federate.CreatePoller(parse, td!, federation, loggers);
+            if (parse.GetValue(server) is { } serverUrl)
+            {
+                return await RunWithServerAsync(parse.GetValue(socket)!.FullName, td!, serverUrl, parse.GetValue(joinToken), parse.GetValue(serverBundle),
+                    attestor, federation, poller, loggers, ct);
+            }
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var ca = new WorkloadCaManager(options, TimeProvider.System);
-            await using var app = WorkloadApiHost.Create(path, ca, store);
+            await using var app = WorkloadApiHost.Create(path, ca, store, attestor, federation);
             await app.StartAsync(ct);
             if (!OperatingSystem.IsWindows())
             {
@@ -124,17 +136,25 @@ internal static class WorkloadCommand
                 await bundles.StartAsync(ct);
                 Console.WriteLine($"Bundle endpoint: {string.Join(", ", bundles.Urls)} (https_spiffe, {endpoint!.Value.Id}).");
             }
+            if (poller is not null)
+            {
+                await poller.StartAsync(ct);
+                Console.WriteLine($"Federating with {string.Join(", ", poller.Relationships.Select(r => $"{r.TrustDomain} ({r.Url}, {(r.EndpointId is null ? "https_web" : "https_spiffe")})"))}.");
+            }
             if (count == 0)
                 Console.WriteLine("No entries: every caller is denied. Pass --entries FILE.");
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);
+            if (poller is not null)
+                await poller.StopAsync(CancellationToken.None);
             return 0;
         }));
         return command;
     }
 
     /// <summary>The agent with SVIDs from a workload server: join once, then the Workload API over the server's answers.</summary>
-    private static async Task<int> RunWithServerAsync(string path, TrustDomain td, string server, string? joinToken, FileInfo? serverBundle, CancellationToken ct)
+    private static async Task<int> RunWithServerAsync(string path, TrustDomain td, string server, string? joinToken, FileInfo? serverBundle,
+        IWorkloadAttestor? attestor, WorkloadApiFederation federation, FederatedBundlePoller? poller, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!Uri.TryCreate(server, UriKind.Absolute, out var serverUrl) || serverUrl.Scheme != Uri.UriSchemeHttps)
             throw new WorkloadCliException($"--server '{server}' must be an https URL. Fix: pass e.g. https://127.0.0.1:8444.");
@@ -154,11 +174,10 @@ internal static class WorkloadCommand
         if (roots.Count == 0)
             throw new WorkloadCliException($"--server-bundle {serverBundle.FullName} holds no certificate. Fix: write it with 'gatehouse workload bundle'.");
 
-        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
         WorkloadServerClient client;
         try
         {
-            client = await WorkloadServerClient.JoinAsync(serverUrl, joinToken, new SpiffeBundle(td, roots), logger: loggerFactory.CreateLogger("gatehouse.workload.agent"), cancellationToken: ct);
+            client = await WorkloadServerClient.JoinAsync(serverUrl, joinToken, new SpiffeBundle(td, roots), logger: loggers.CreateLogger("gatehouse.workload.agent"), cancellationToken: ct);
         }
         catch (Exception e) when (e is WorkloadServerException or IdentityProviderUnavailableException)
         {
@@ -168,17 +187,21 @@ internal static class WorkloadCommand
         await using (client)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using var app = WorkloadApiHost.Create(path, client);
+            await using var app = WorkloadApiHost.Create(path, client, attestor, federation);
             await app.StartAsync(ct);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(path, WorldConnectable); // as in the in-process mode: attestation decides, not socket access
             Console.WriteLine($"Workload API: unix://{path} (trust domain {td}, SVIDs from {serverUrl} as {client.AgentId}).");
+            if (poller is not null)
+                await poller.StartAsync(ct);
             Console.WriteLine("Press Ctrl+C to stop.");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var follow = client.RunAsync(stop.Token);
             await app.WaitForShutdownAsync(ct);
             await stop.CancelAsync();
             await follow;
+            if (poller is not null)
+                await poller.StopAsync(CancellationToken.None);
             return 0;
         }
     }
@@ -316,4 +339,9 @@ internal static class WorkloadCommand
     });
 
     private sealed class WorkloadCliException(string message) : Exception(message);
+
+    private sealed class Disposables(List<IDisposable> items) : IDisposable
+    {
+        public void Dispose() => items.ForEach(i => i.Dispose());
+    }
 }

@@ -39,8 +39,9 @@ public sealed class MtlsApi : IAsyncDisposable
     public CapturedLogs Logs { get; }
 
     /// <param name="source">the server's SVID and trust; null serves the same endpoints over plain HTTP</param>
-    public static Task<MtlsApi> StartAsync(IX509Source? source) =>
-        StartAsync(source is null ? _ => { } : listen => listen.UseSpiffeMtls(source), app =>
+    /// <param name="authorizeClient">the listener's own allow-list, checked at the handshake</param>
+    public static Task<MtlsApi> StartAsync(IX509Source? source, Func<SpiffeId, bool>? authorizeClient = null) =>
+        StartAsync(source is null ? _ => { } : listen => listen.UseSpiffeMtls(source, authorizeClient), app =>
         {
             app.MapGet("/whoami", (HttpContext context) => Results.Json(Seen.From(context))).RequireSpiffeId(Client);
             app.MapGet("/admin", () => "admin").RequireSpiffeId(Admin);

@@ -81,5 +81,45 @@ public sealed class SpiffeMtlsClientTests : IDisposable
         Assert.NotEqual(first.ClientSerial, second.ClientSerial);
     }
 
+    [Fact]
+    public async Task HttpUrl_RefusedBeforeAnythingIsSent()
+    {
+        await using var plain = await MtlsApi.StartAsync(null);
+        using var client = Client(TestX509Source.Issue(_pki, "/client"), Server);
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri(plain.Url, "/anyone")));
+
+        Assert.Contains("SPIFFE mTLS needs an https URL", error.Message);
+    }
+
+    [Fact]
+    public async Task PoolFactory_MakesTheConnectionPoolOfEachSvid_WithTheSvidsTlsSettings()
+    {
+        await using var api = await MtlsApi.StartAsync(TestX509Source.Issue(_pki, "/server"));
+        var source = TestX509Source.Issue(_pki, "/client");
+        var pools = new List<SocketsHttpHandler>();
+        var tls = new SpiffeTlsClient(source, Server, logger: _logs.CreateLogger("client"));
+        using var client = new HttpClient(new SpiffeMtlsHttpHandler(tls, () =>
+        {
+            // Settings a reverse proxy needs; the handler must keep them and only replace SslOptions.
+            var pool = new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, SslOptions = { RemoteCertificateValidationCallback = delegate { return true; } } };
+            pools.Add(pool);
+            return pool;
+        }));
+
+        var first = await client.GetFromJsonAsync<MtlsApi.Seen>(new Uri(api.Url, "/whoami"));
+        await client.GetFromJsonAsync<MtlsApi.Seen>(new Uri(api.Url, "/whoami"));
+        source.Svid = TestX509Source.IssueCredential(_pki, "/client");
+        var rotated = await client.GetFromJsonAsync<MtlsApi.Seen>(new Uri(api.Url, "/whoami"));
+
+        Assert.Equal(2, pools.Count);
+        Assert.All(pools, p => Assert.False(p.UseCookies || p.AllowAutoRedirect));
+        Assert.NotEqual(first!.ClientSerial, rotated!.ClientSerial);
+        Assert.Equal(source.Svid.Certificate.SerialNumber, rotated.ClientSerial);
+        // The factory's accept-anything callback was replaced by the SPIFFE server check.
+        await using var impostor = await MtlsApi.StartAsync(TestX509Source.Issue(_pki, "/impostor"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri(impostor.Url, "/whoami")));
+    }
+
     public void Dispose() => _pki.Dispose();
 }

@@ -74,6 +74,19 @@ public sealed class SpiffeMtlsServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListenerAllowList_OtherValidWorkload_HandshakeRefused_ListedOneServed()
+    {
+        await using var api = await MtlsApi.StartAsync(_serverSource, caller => caller == SpiffeId.Parse(MtlsApi.Client));
+        using var billing = new HttpClient(new SpiffeMtlsHttpHandler(TestX509Source.Issue(_pki, "/billing"), Server)) { BaseAddress = api.Url };
+        using var client = new HttpClient(new SpiffeMtlsHttpHandler(TestX509Source.Issue(_pki, "/client"), Server)) { BaseAddress = api.Url };
+
+        // Even the endpoint open to anyone is unreachable for a caller the listener does not admit.
+        await Assert.ThrowsAsync<HttpRequestException>(() => billing.GetAsync("/anyone"));
+        Assert.Contains(api.Logs.Entries, e => e.Message.StartsWith("Refused the client spiffe://example.org/billing from ", StringComparison.Ordinal));
+        Assert.Equal("open", await client.GetStringAsync("/anyone"));
+    }
+
+    [Fact]
     public async Task NoClientCertificate_HandshakeRefused()
     {
         using var client = SvidCases.ClientPresenting(null);

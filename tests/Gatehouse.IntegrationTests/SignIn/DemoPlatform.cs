@@ -3,8 +3,8 @@ using Gatehouse.IntegrationTests.Infrastructure;
 namespace Gatehouse.IntegrationTests.SignIn;
 
 /// <summary>
-/// One <c>gatehouse up</c> for a test collection: the server with all roles, the gateway, the Medical API and the doctor
-/// portal, on free loopback ports, with the demo secrets and passwords it wrote.
+/// One <c>gatehouse up</c> for a test collection: the server with all roles, the Workload API agent, the gateway, the
+/// Medical API (mTLS, gateway only) and the doctor portal, on free loopback ports, with the demo secrets and passwords it wrote.
 /// </summary>
 public sealed class DemoPlatform : IAsyncLifetime
 {
@@ -20,6 +20,9 @@ public sealed class DemoPlatform : IAsyncLifetime
     public int PortalPort { get; } = FreePort.Next();
     public string Gateway => $"http://127.0.0.1:{GatewayPort}";
     public string Portal => $"http://127.0.0.1:{PortalPort}";
+    public string MedicalApi => $"https://127.0.0.1:{ApiPort}";
+    public string AgentSocket => _work.Combine("data", "workload", "agent.sock");
+    public const string TrustDomain = "gatehouse.test";
     public IReadOnlyDictionary<string, string> Env { get; private set; } = new Dictionary<string, string>();
 
     public string PasswordOf(string username) => Env[$"{username.ToUpperInvariant().Replace('-', '_')}_PASSWORD"];

@@ -79,6 +79,10 @@ public sealed partial class AuthenticationHost : IAsyncDisposable
 
     public Browser NewBrowser() => new(new CookieHandler { InnerHandler = Host.App.GetTestServer().CreateHandler() });
 
+    /// <summary>A browser whose requests arrive from <paramref name="remote"/>, as from a client or a proxy at that address.</summary>
+    public Browser NewBrowser(IPAddress remote) =>
+        new(new CookieHandler { InnerHandler = Host.App.GetTestServer().CreateHandler(c => c.Connection.RemoteIpAddress = remote) });
+
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 
     /// <summary>An error page: 400, HTML, the error code shown, and no redirect anywhere (RFC 6749 §4.1.2.1).</summary>

@@ -202,6 +202,44 @@ public class LoginTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/login")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("10.1.2.3", true)]     // the ingress, inside the trusted network: https as it says
+    [InlineData("192.0.2.10", false)]  // anyone else: the header is ignored
+    public async Task Login_BehindATrustedProxy_ForwardedHttpsMakesTheCookieSecure_FromOthersTheHeaderIsIgnored(string from, bool secure)
+    {
+        await using var host = await AuthenticationHost.StartAsync(s => s["Gatehouse:ForwardedHeaders:TrustedProxies:0"] = "10.0.0.0/8");
+        using var browser = host.NewBrowser(IPAddress.Parse(from));
+        browser.Http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        browser.Http.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.9");
+
+        var response = await browser.SignInAsync(LoginUrl);
+
+        var setCookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("gatehouse.session=", StringComparison.Ordinal));
+        Assert.Equal(secure, setCookie.Contains("secure", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Login_RateLimit_BehindATrustedProxy_CountsEachForwardedClient()
+    {
+        await using var host = await AuthenticationHost.StartAsync(s =>
+        {
+            s["Gatehouse:Authentication:SignInAttemptsPerMinute"] = "1";
+            s["Gatehouse:ForwardedHeaders:TrustedProxies:0"] = "10.0.0.7";
+        });
+        async Task<HttpStatusCode> AttemptAsync(string client)
+        {
+            using var browser = host.NewBrowser(IPAddress.Parse("10.0.0.7"));
+            browser.Http.DefaultRequestHeaders.Add("X-Forwarded-For", client);
+            var (_, html) = await browser.GetPageAsync("/login");
+            return (await browser.SubmitAsync("/login", html, ("username", "nobody"), ("password", "x"))).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await AttemptAsync("203.0.113.1"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await AttemptAsync("203.0.113.1"));
+        // Another client behind the same ingress has its own allowance.
+        Assert.Equal(HttpStatusCode.OK, await AttemptAsync("203.0.113.2"));
+    }
+
     [Fact]
     public async Task Login_FormFromOneReplica_AcceptedByAnotherWithTheSameConfiguration()
     {

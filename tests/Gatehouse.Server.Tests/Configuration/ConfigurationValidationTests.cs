@@ -165,4 +165,13 @@ public class ConfigurationValidationTests
         Assert.Contains("Gatehouse:Keys:Algorithm = 'HS256'", message);
         Assert.Contains("Fix: Use ES256", message);
     }
+
+    [Theory]
+    [InlineData("proxy.internal")]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("10.0.0.0/")]
+    public void ForwardedHeaders_TrustedProxyNotAnAddressOrNetwork_NamesTheKey(string proxy)
+    {
+        Assert.Equal(proxy, Single(s => s["Gatehouse:ForwardedHeaders:TrustedProxies:0"] = proxy, "Gatehouse:ForwardedHeaders:TrustedProxies:0").Value);
+    }
 }

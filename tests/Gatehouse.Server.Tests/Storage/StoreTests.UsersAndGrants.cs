@@ -267,12 +267,11 @@ public abstract partial class StoreTests
         await sessions.AddAsync(new UserSessionRecord { Hash = "h", SessionId = "s", Subject = "sub", Amr = "pwd", ExpiresAt = Now + 10 }, Ct);
         await pushed.AddAsync(new PushedAuthorizationRequestRecord { Hash = "p", ClientId = "web", Parameters = "{}", ExpiresAt = Now + 10 }, Ct);
 
-        Assert.Equal(1, await codes.DeleteExpiredAsync(Now + 60, 10, Ct));
+        Assert.Equal(0, await DeleteExpiredAsync(Now + 9, 10));
+        Assert.Equal(2, await DeleteExpiredAsync(Now + 10, 10)); // the session and the pushed request
+        Assert.Equal(1, await DeleteExpiredAsync(Now + 60, 10)); // the old code
         Assert.Equal(CodeRedemption.Redeemed, (await codes.RedeemAsync("new", Now, Ct)).Outcome);
-        Assert.Equal(0, await refresh.DeleteExpiredAsync(Now + 60, 10, Ct));
-        Assert.Equal(1, await refresh.DeleteExpiredAsync(Now + 3600, 10, Ct));
-        Assert.Equal(1, await sessions.DeleteExpiredAsync(Now + 10, 10, Ct));
-        Assert.Equal(0, await pushed.DeleteExpiredAsync(Now + 9, 10, Ct));
-        Assert.Equal(1, await pushed.DeleteExpiredAsync(Now + 10, 10, Ct));
+        Assert.Equal(2, await DeleteExpiredAsync(Now + 3600, 10)); // the redeemed code and the refresh token
+        Assert.Equal(0, await DeleteExpiredAsync(Now + 3600, 10));
     }
 }
