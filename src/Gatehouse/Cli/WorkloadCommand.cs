@@ -90,7 +90,7 @@ internal static partial class WorkloadCommand
             if (parse.GetResult(server) is not null
                 && new Option[] { entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } local)
                 throw new WorkloadCliException($"{local.Name} configures the in-process CA and cannot be used with --server (entries and TTLs live in the server's store).");
-            if (parse.GetResult(server) is null && parse.GetResult(joinToken) is not null || parse.GetResult(serverBundle) is not null)
+            if (parse.GetResult(server) is null && (parse.GetResult(joinToken) is not null || parse.GetResult(serverBundle) is not null))
                 throw new WorkloadCliException("--join-token and --server-bundle need --server. Fix: add --server https://HOST:PORT.");
             var defaults = new WorkloadCaOptions { TrustDomain = td! };
             var options = new WorkloadCaOptions

@@ -229,6 +229,19 @@ public sealed class WorkloadServerTests : IAsyncLifetime
         Assert.Contains("unreachable", e.Status.Detail);
     }
 
+    [Theory]
+    [InlineData(new[] { "--join-token", "t" }, "--join-token and --server-bundle need --server")]
+    [InlineData(new[] { "--server", "https://127.0.0.1:1", "--entries", "entries.json" }, "--entries configures the in-process CA and cannot be used with --server")]
+    [InlineData(new[] { "--server", "http://127.0.0.1:1", "--join-token", "t" }, "must be an https URL")]
+    [InlineData(new[] { "--server", "https://127.0.0.1:1", "--join-token", "t" }, "--server needs --server-bundle")]
+    public async Task Agent_ServerOptionsMisused_ConfigurationError(string[] options, string message)
+    {
+        var result = await GatehouseProcess.RunAsync(["workload", "agent", "--socket", _directory.Combine("agent.sock"), "--trust-domain", "example.org", .. options]);
+
+        Assert.True(result.ExitCode == 2, $"exit code {result.ExitCode}, expected 2 (configuration error): {result.Description}");
+        Assert.Contains(message, result.Stderr);
+    }
+
     /// <summary>A client that accepts only the server's SPIFFE ID under the server's bundle, presenting <paramref name="credential"/>.</summary>
     private HttpClient Http(X509SvidCredential? credential)
     {
