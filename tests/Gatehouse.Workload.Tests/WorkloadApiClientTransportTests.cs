@@ -51,8 +51,7 @@ public sealed class WorkloadApiClientTransportTests : IDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(_ca);
-        builder.Services.AddSingleton<IRegistrationEntryStore>(_entries);
+        builder.Services.AddSingleton<IWorkloadIdentityProvider>(new LocalWorkloadIdentityProvider(_ca, _entries));
         builder.Services.AddSingleton<IWorkloadAttestor>(new UnixWorkloadAttestor());
         builder.Services.AddSingleton(new WorkloadApiFederation());
         builder.Services.AddSingleton(TimeProvider.System);

@@ -26,12 +26,32 @@ public sealed class GatehouseOptions
     public Dictionary<string, UserSeedOptions> Users { get; set; } = new(StringComparer.Ordinal);
 
     public ForwardedHeadersSettings ForwardedHeaders { get; set; } = new();
+
+    /// <summary>The workload CA (<c>gatehouse workload server</c>) and its registration entries.</summary>
+    public WorkloadOptions Workload { get; set; } = new();
 }
 
 public sealed class ForwardedHeadersSettings
 {
     /// <summary>Addresses or CIDR networks of the proxies whose X-Forwarded-For/Proto are believed; none by default.</summary>
     public List<string> TrustedProxies { get; set; } = [];
+}
+
+/// <summary>SPIFFE workload identities served from the store: used by the <c>gatehouse workload</c> commands only.</summary>
+public sealed class WorkloadOptions
+{
+    /// <summary>The trust domain, e.g. <c>example.org</c>; required by the workload commands, ignored by the others.</summary>
+    public string TrustDomain { get; set; } = "";
+    public TimeSpan RootTtl { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan IntermediateTtl { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan JwtKeyTtl { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>Default SVID lifetimes; an entry's own TTLs override them.</summary>
+    public TimeSpan X509SvidTtl { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan JwtSvidTtl { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Lifetime of an agent's own X.509-SVID; the agent renews it at half its life.</summary>
+    public TimeSpan AgentSvidTtl { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How long a join token from <c>gatehouse workload token create</c> can be redeemed.</summary>
+    public TimeSpan JoinTokenTtl { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class StorageOptions

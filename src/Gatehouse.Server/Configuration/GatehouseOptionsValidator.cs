@@ -61,9 +61,32 @@ public static class GatehouseOptionsValidator
                 Add($"ForwardedHeaders:TrustedProxies:{i}", o.ForwardedHeaders.TrustedProxies[i], "Not an IP address or a CIDR network.",
                     "List the ingress's address (e.g. 10.0.0.7) or its network (e.g. 10.0.0.0/8).");
         }
+        ValidateWorkload(o.Workload, Add);
 
         return problems;
     }
+
+    private static void ValidateWorkload(WorkloadOptions w, Action<string, string?, string, string> add)
+    {
+        if (w.TrustDomain.Length > 0 && !Protocol.Spiffe.TrustDomain.TryParse(w.TrustDomain, out _, out var error))
+            add("Workload:TrustDomain", w.TrustDomain, $"Not a trust domain name ({error}).",
+                "Use lower-case letters, digits, '.', '-' and '_' only, e.g. example.org (no scheme, no port).");
+        foreach (var (name, value) in new[] { ("RootTtl", w.RootTtl), ("IntermediateTtl", w.IntermediateTtl), ("JwtKeyTtl", w.JwtKeyTtl),
+                     ("X509SvidTtl", w.X509SvidTtl), ("JwtSvidTtl", w.JwtSvidTtl), ("AgentSvidTtl", w.AgentSvidTtl), ("JoinTokenTtl", w.JoinTokenTtl) })
+        {
+            if (value <= TimeSpan.Zero)
+                add($"Workload:{name}", value.ToString(), "Must be positive.", "Use e.g. 01:00:00.");
+        }
+        if (w.IntermediateTtl > w.RootTtl)
+            add("Workload:IntermediateTtl", w.IntermediateTtl.ToString(), $"Longer than Workload:RootTtl ({w.RootTtl}); an intermediate never outlives its root.",
+                "Make it shorter than the root's lifetime.");
+    }
+
+    /// <summary>The trust domain the workload commands need; a problem naming the key when it is not set.</summary>
+    public static ConfigurationProblem? RequireWorkloadTrustDomain(GatehouseOptions o) =>
+        o.Workload.TrustDomain.Length > 0 ? null
+            : new ConfigurationProblem($"{P}:Workload:TrustDomain", null, "No trust domain is set; the workload commands need one.",
+                "Set it to your trust domain, e.g. \"Workload\": { \"TrustDomain\": \"example.org\" } in the Gatehouse section.");
 
     private static void ValidateIssuer(string issuer, Action<string, string?, string, string> add)
     {

@@ -18,6 +18,10 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
     public DbSet<RefreshTokenRecord> RefreshTokens => Set<RefreshTokenRecord>();
     public DbSet<PushedAuthorizationRequestRecord> PushedAuthorizationRequests => Set<PushedAuthorizationRequestRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+    public DbSet<WorkloadEntryRecord> WorkloadEntries => Set<WorkloadEntryRecord>();
+    public DbSet<WorkloadCaRecord> WorkloadCas => Set<WorkloadCaRecord>();
+    public DbSet<WorkloadAuthorityRecord> WorkloadAuthorities => Set<WorkloadAuthorityRecord>();
+    public DbSet<WorkloadJoinTokenRecord> WorkloadJoinTokens => Set<WorkloadJoinTokenRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -63,6 +67,7 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
         });
         MapUsers(model);
         MapGrants(model);
+        MapWorkloads(model);
     }
 
     private static void MapUsers(ModelBuilder model)
@@ -168,6 +173,55 @@ public abstract class GatehouseDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Parameters).HasColumnName("parameters");
             e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
             e.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_pushed_authorization_requests_expires_at");
+        });
+    }
+
+    private static void MapWorkloads(ModelBuilder model)
+    {
+        model.Entity<WorkloadEntryRecord>(e =>
+        {
+            e.ToTable("workload_entries");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id").HasMaxLength(200);
+            e.Property(x => x.SpiffeId).HasColumnName("spiffe_id").HasMaxLength(2048);
+            e.Property(x => x.Selectors).HasColumnName("selectors");
+            e.Property(x => x.DnsNames).HasColumnName("dns_names");
+            e.Property(x => x.X509SvidTtl).HasColumnName("x509_svid_ttl");
+            e.Property(x => x.JwtSvidTtl).HasColumnName("jwt_svid_ttl");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+        });
+        model.Entity<WorkloadCaRecord>(e =>
+        {
+            e.ToTable("workload_cas");
+            e.HasKey(x => x.TrustDomain);
+            e.Property(x => x.TrustDomain).HasColumnName("trust_domain").HasMaxLength(255);
+            e.Property(x => x.Revision).HasColumnName("revision");
+            e.Property(x => x.BundleSequence).HasColumnName("bundle_sequence");
+        });
+        model.Entity<WorkloadAuthorityRecord>(e =>
+        {
+            e.ToTable("workload_authorities");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id").HasMaxLength(64);
+            e.Property(x => x.TrustDomain).HasColumnName("trust_domain").HasMaxLength(255);
+            e.HasIndex(x => x.TrustDomain).HasDatabaseName("ix_workload_authorities_trust_domain");
+            e.Property(x => x.Kind).HasColumnName("kind").HasMaxLength(20);
+            e.Property(x => x.State).HasColumnName("state").HasMaxLength(20);
+            e.Property(x => x.PublicData).HasColumnName("public_data");
+            e.Property(x => x.ProtectedPrivateKey).HasColumnName("protected_private_key");
+            e.Property(x => x.NotBefore).HasColumnName("not_before");
+            e.Property(x => x.NotAfter).HasColumnName("not_after");
+        });
+        model.Entity<WorkloadJoinTokenRecord>(e =>
+        {
+            e.ToTable("workload_join_tokens");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(43);
+            e.Property(x => x.Id).HasColumnName("id").HasMaxLength(43);
+            e.HasIndex(x => x.Id).IsUnique().HasDatabaseName("ux_workload_join_tokens_id");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            e.Property(x => x.UsedAt).HasColumnName("used_at");
         });
     }
 }

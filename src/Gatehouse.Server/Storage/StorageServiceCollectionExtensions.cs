@@ -30,6 +30,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<AccessTokenStore>();
         services.AddSingleton<SigningKeyStore>();
+        services.AddSingleton<WorkloadEntryStore>();
+        services.AddSingleton<WorkloadCaStore>();
+        services.AddSingleton<WorkloadJoinTokenStore>();
         return services;
     }
 

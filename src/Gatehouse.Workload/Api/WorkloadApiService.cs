@@ -22,8 +22,7 @@ namespace Gatehouse.Workload.Api;
 /// bundle changes or, for X.509-SVIDs, when half of the SVID's life has passed (§5.1: every message is complete).
 /// </summary>
 public sealed class WorkloadApiService(
-    WorkloadCaManager ca,
-    IRegistrationEntryStore entries,
+    IWorkloadIdentityProvider identities,
     IWorkloadAttestor attestor,
     WorkloadApiFederation federation,
     TimeProvider timeProvider,
@@ -41,11 +40,12 @@ public sealed class WorkloadApiService(
         if (request.SpiffeId.Length > 0 && !SpiffeId.TryParse(request.SpiffeId, out requested, out var error))
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"spiffe_id is not a valid SPIFFE ID ({error})"));
 
-        var matched = await EntitledEntriesAsync(PeerOf(context), context.CancellationToken, requested).ConfigureAwait(false);
+        var selectors = await AttestAsync(PeerOf(context), context.CancellationToken).ConfigureAwait(false);
+        var svids = Entitled(await Ask(() => identities.FetchJwtSvidsAsync(selectors, request.Audience, requested, context.CancellationToken)).ConfigureAwait(false));
 
         var response = new JWTSVIDResponse();
-        foreach (var entry in matched) // the first is the default identity (§6.2)
-            response.Svids.Add(new JWTSVID { SpiffeId = entry.SpiffeId.ToString(), Svid = ca.IssueJwtSvid(entry.SpiffeId, request.Audience, entry.JwtSvidTtl) });
+        foreach (var svid in svids) // the first is the default identity (§6.2)
+            response.Svids.Add(new JWTSVID { SpiffeId = svid.Id.ToString(), Svid = svid.Token });
         return response;
     }
 
@@ -58,7 +58,7 @@ public sealed class WorkloadApiService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "svid must be specified"));
 
         var bundles = new SpiffeBundleSet(federation.Bundles);
-        bundles.Put(ca.Bundle); // our own trust domain always wins over a federated bundle claiming it
+        bundles.Put(identities.Bundle); // our own trust domain always wins over a federated bundle claiming it
         var result = await new JwtSvidValidator(timeProvider).ValidateAsync(request.Svid, bundles, request.Audience).ConfigureAwait(false);
         if (!result.IsValid)
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"invalid JWT-SVID: {result.Error}"));
@@ -73,13 +73,14 @@ public sealed class WorkloadApiService(
         var peer = PeerOf(context);
         await StreamAsync(context, async () =>
         {
-            var matched = await EntitledEntriesAsync(peer, context.CancellationToken).ConfigureAwait(false);
-            var bundle = ca.Bundle;
+            var selectors = await AttestAsync(peer, context.CancellationToken).ConfigureAwait(false);
+            var svids = Entitled(await Ask(() => identities.FetchX509SvidsAsync(selectors, context.CancellationToken)).ConfigureAwait(false));
+            var bundle = identities.Bundle;
             var response = new X509SVIDResponse();
             var refreshAt = DateTimeOffset.MaxValue;
-            foreach (var entry in matched) // the first is the default identity (§5.3)
+            foreach (var svid in svids) // the first is the default identity (§5.3)
             {
-                using var svid = ca.IssueX509Svid(entry.SpiffeId, entry.DnsNames, entry.X509SvidTtl);
+                using var _ = svid;
                 response.Svids.Add(new X509SVID
                 {
                     SpiffeId = svid.Id.ToString(),
@@ -91,7 +92,7 @@ public sealed class WorkloadApiService(
                 var halfLife = notBefore + (svid.NotAfter - notBefore) / 2;
                 refreshAt = halfLife < refreshAt ? halfLife : refreshAt;
             }
-            foreach (var federated in federation.Bundles.Where(b => b.TrustDomain != ca.TrustDomain))
+            foreach (var federated in federation.Bundles.Where(b => b.TrustDomain != identities.TrustDomain))
                 response.FederatedBundles[federated.TrustDomain.Id.ToString()] = Concatenate(federated.X509Authorities.Select(c => c.RawData));
             await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
             return refreshAt;
@@ -104,7 +105,7 @@ public sealed class WorkloadApiService(
         var peer = PeerOf(context);
         await StreamAsync(context, async () =>
         {
-            await EntitledEntriesAsync(peer, context.CancellationToken).ConfigureAwait(false);
+            await RequireEntitledAsync(peer, context.CancellationToken).ConfigureAwait(false);
             var response = new X509BundlesResponse();
             foreach (var bundle in AllBundles())
                 response.Bundles[bundle.TrustDomain.Id.ToString()] = Concatenate(bundle.X509Authorities.Select(c => c.RawData));
@@ -119,7 +120,7 @@ public sealed class WorkloadApiService(
         var peer = PeerOf(context);
         await StreamAsync(context, async () =>
         {
-            await EntitledEntriesAsync(peer, context.CancellationToken).ConfigureAwait(false);
+            await RequireEntitledAsync(peer, context.CancellationToken).ConfigureAwait(false);
             var response = new JWTBundlesResponse();
             foreach (var bundle in AllBundles())
             {
@@ -143,7 +144,7 @@ public sealed class WorkloadApiService(
         var cancellation = linked.Token;
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnChange(SpiffeBundle _) => changed.TrySetResult();
-        ca.BundleChanged += OnChange;
+        identities.BundleChanged += OnChange;
         federation.BundleChanged += OnChange;
         try
         {
@@ -161,34 +162,50 @@ public sealed class WorkloadApiService(
         }
         finally
         {
-            ca.BundleChanged -= OnChange;
+            identities.BundleChanged -= OnChange;
             federation.BundleChanged -= OnChange;
         }
     }
 
-    private async Task<RegistrationEntry[]> EntitledEntriesAsync(PeerCredentials peer, CancellationToken cancellationToken, SpiffeId? requested = null)
+    /// <summary>The bundle streams serve only callers entitled to some identity (§5.5 redaction).</summary>
+    private async Task<IReadOnlyList<Selector>> AttestAsync(PeerCredentials peer, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Selector> selectors;
         try
         {
-            selectors = await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+            return await attestor.AttestAsync(peer, cancellationToken).ConfigureAwait(false);
         }
         catch (WorkloadAttestationException e)
         {
             // Retryable: the attestor's source of truth (e.g. the kubelet) may be back in a moment.
             throw new RpcException(new Status(StatusCode.Unavailable, $"workload attestation failed: {e.Message}"));
         }
-        var matched = (await entries.MatchAsync(selectors, cancellationToken).ConfigureAwait(false))
-            .Where(e => requested is null || e.SpiffeId == requested)
-            .DistinctBy(e => e.SpiffeId)
-            .ToArray();
-        if (matched.Length == 0)
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "no identity issued"));
-        return matched;
     }
 
+    private async Task RequireEntitledAsync(PeerCredentials peer, CancellationToken cancellationToken)
+    {
+        var selectors = await AttestAsync(peer, cancellationToken).ConfigureAwait(false);
+        if (!await Ask(() => identities.IsEntitledAsync(selectors, cancellationToken)).ConfigureAwait(false))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "no identity issued"));
+    }
+
+    /// <summary>A provider that cannot answer now is Unavailable to the caller, who retries (a transient condition).</summary>
+    private static async Task<T> Ask<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (IdentityProviderUnavailableException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
+    }
+
+    private static IReadOnlyList<T> Entitled<T>(IReadOnlyList<T> svids) =>
+        svids.Count > 0 ? svids : throw new RpcException(new Status(StatusCode.PermissionDenied, "no identity issued"));
+
     private IEnumerable<SpiffeBundle> AllBundles() =>
-        federation.Bundles.Where(b => b.TrustDomain != ca.TrustDomain).Prepend(ca.Bundle);
+        federation.Bundles.Where(b => b.TrustDomain != identities.TrustDomain).Prepend(identities.Bundle);
 
     private static ByteString Concatenate(IEnumerable<byte[]> ders) => ByteString.CopyFrom(ders.SelectMany(d => d).ToArray());
 

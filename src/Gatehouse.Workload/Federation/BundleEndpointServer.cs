@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using Gatehouse.Protocol.Spiffe;
 using Gatehouse.Workload.Ca;
+using Gatehouse.Workload.X509;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -42,30 +43,5 @@ public static class BundleEndpointServer
         // §5.1: the bundle is fetched with GET; it is public information, served to anyone.
         app.MapGet("/", () => Results.Text(ca.Bundle.ToJson(), "application/json"));
         return app;
-    }
-
-    /// <summary>The endpoint's own X.509-SVID, reissued once half of its life has passed.</summary>
-    private sealed class RenewingSvid(WorkloadCaManager ca, SpiffeId id)
-    {
-        private readonly Lock _lock = new();
-        private (X509SvidCredential Svid, DateTimeOffset RenewAt)? _current;
-
-        public SslStreamCertificateContext Current
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    var now = TimeProvider.System.GetUtcNow();
-                    if (_current is not { } current || now >= current.RenewAt)
-                    {
-                        using var svid = ca.IssueX509Svid(id);
-                        var notBefore = new DateTimeOffset(svid.Leaf.NotBefore.ToUniversalTime(), TimeSpan.Zero);
-                        _current = current = (svid.ToCredential(), notBefore + (svid.NotAfter - notBefore) / 2);
-                    }
-                    return current.Svid.TlsContext;
-                }
-            }
-        }
     }
 }

@@ -36,7 +36,7 @@ public static class CertificateFactory
     /// EKU serverAuth+clientAuth. With DNS names the first is also the CN; without, the subject is empty and the
     /// SAN extension critical (RFC 5280 §4.1.2.6).
     /// </summary>
-    public static X509Certificate2 CreateLeaf(SpiffeId id, IReadOnlyList<string> dnsNames, ECDsa key, X509Certificate2 issuer,
+    public static X509Certificate2 CreateLeaf(SpiffeId id, IReadOnlyList<string> dnsNames, PublicKey key, X509Certificate2 issuer,
         DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         if (id.IsTrustDomainId)

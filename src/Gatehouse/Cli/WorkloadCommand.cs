@@ -6,6 +6,7 @@ using Gatehouse.Workload.Ca;
 using Gatehouse.Workload.Federation;
 using Gatehouse.Workload.Helper;
 using Gatehouse.Workload.Registration;
+using Gatehouse.Workload.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Cli;
@@ -16,11 +17,17 @@ namespace Gatehouse.Cli;
 /// </summary>
 internal static partial class WorkloadCommand
 {
+    /// <summary>The workload server refused the agent (e.g. its join token).</summary>
+    private const int Refused = 1;
+
     public static Command Create()
     {
-        var command = new Command("workload", "SPIFFE workload identities: the Workload API agent and the SVID file helper.");
+        var command = new Command("workload", "SPIFFE workload identities: the Workload API agent, the SVID file helper, and the workload server with its entries and join tokens.");
         command.Subcommands.Add(Agent());
         command.Subcommands.Add(Helper());
+        command.Subcommands.Add(WorkloadEntryCommand.Create());
+        foreach (var serverCommand in WorkloadServerCommand.Create())
+            command.Subcommands.Add(serverCommand);
         return command;
     }
 
@@ -56,9 +63,18 @@ internal static partial class WorkloadCommand
         {
             Description = "SPIFFE ID whose X.509-SVID the bundle endpoint presents (default spiffe://TRUST_DOMAIN/bundle-endpoint).",
         };
-        var command = new Command("agent", "Run the Workload API agent: an in-memory workload CA (keys are not persisted) serving X.509- and JWT-SVIDs on a Unix socket; callers are attested by uid/gid/binary path, and with --kubernetes by pod.")
+        var server = new Option<string?>("--server")
         {
-            socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId,
+            Description = "Get SVIDs from a workload server (gatehouse workload server) at this https URL instead of an in-process CA; needs --join-token and --server-bundle.",
+        };
+        var joinToken = new Option<string?>("--join-token") { Description = "Single-use join token (gatehouse workload token create) to join the --server with." };
+        var serverBundle = new Option<FileInfo?>("--server-bundle")
+        {
+            Description = "PEM file of the trust domain's X.509 authorities (gatehouse workload bundle) to authenticate the --server with at first.",
+        };
+        var command = new Command("agent", "Run the Workload API agent on a Unix socket; callers are attested by uid/gid/binary path, and with --kubernetes by pod. By default an in-memory workload CA (keys are not persisted) with entries from --entries; with --server, SVIDs from a workload server.")
+        {
+            socket, trustDomain, entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId, server, joinToken, serverBundle,
         };
         var kubernetes = new KubernetesAttestationOptions();
         kubernetes.AddTo(command);
@@ -71,6 +87,11 @@ internal static partial class WorkloadCommand
             using var disposeResources = new Disposables(resources);
             if (!TrustDomain.TryParse(parse.GetValue(trustDomain), out var td, out var tdError))
                 throw new WorkloadCliException($"--trust-domain '{parse.GetValue(trustDomain)}' is not a trust domain name ({tdError}). Fix: pass e.g. example.org.");
+            if (parse.GetResult(server) is not null
+                && new Option[] { entries, x509Ttl, jwtTtl, bundleEndpoint, bundleEndpointId }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } local)
+                throw new WorkloadCliException($"{local.Name} configures the in-process CA and cannot be used with --server (entries and TTLs live in the server's store).");
+            if (parse.GetResult(server) is null && (parse.GetResult(joinToken) is not null || parse.GetResult(serverBundle) is not null))
+                throw new WorkloadCliException("--join-token and --server-bundle need --server. Fix: add --server https://HOST:PORT.");
             var defaults = new WorkloadCaOptions { TrustDomain = td! };
             var options = new WorkloadCaOptions
             {
@@ -92,6 +113,11 @@ internal static partial class WorkloadCommand
             var attestor = kubernetes.CreateAttestor(parse, loggers, resources);
             var federation = new WorkloadApiFederation();
             using var poller = federate.CreatePoller(parse, td!, federation, loggers);
+            if (parse.GetValue(server) is { } serverUrl)
+            {
+                return await RunWithServerAsync(parse.GetValue(socket)!.FullName, td!, serverUrl, parse.GetValue(joinToken), parse.GetValue(serverBundle),
+                    attestor, federation, poller, loggers, ct);
+            }
 
             var path = parse.GetValue(socket)!.FullName;
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -125,6 +151,63 @@ internal static partial class WorkloadCommand
         }));
         return command;
     }
+
+    /// <summary>The agent with SVIDs from a workload server: join once, then the Workload API over the server's answers.</summary>
+    private static async Task<int> RunWithServerAsync(string path, TrustDomain td, string server, string? joinToken, FileInfo? serverBundle,
+        IWorkloadAttestor? attestor, WorkloadApiFederation federation, FederatedBundlePoller? poller, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var serverUrl) || serverUrl.Scheme != Uri.UriSchemeHttps)
+            throw new WorkloadCliException($"--server '{server}' must be an https URL. Fix: pass e.g. https://127.0.0.1:8444.");
+        if (string.IsNullOrEmpty(joinToken))
+            throw new WorkloadCliException("--server needs --join-token. Fix: create one with 'gatehouse workload token create' and pass it.");
+        if (serverBundle is not { Exists: true })
+            throw new WorkloadCliException($"--server needs --server-bundle, an existing PEM file{(serverBundle is null ? "" : $" (not found: {serverBundle.FullName})")}. Fix: write it with 'gatehouse workload bundle'.");
+        var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(serverBundle.FullName);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new WorkloadCliException($"--server-bundle {serverBundle.FullName} is not a PEM file of certificates: {e.Message}");
+        }
+        if (roots.Count == 0)
+            throw new WorkloadCliException($"--server-bundle {serverBundle.FullName} holds no certificate. Fix: write it with 'gatehouse workload bundle'.");
+
+        WorkloadServerClient client;
+        try
+        {
+            client = await WorkloadServerClient.JoinAsync(serverUrl, joinToken, new SpiffeBundle(td, roots), logger: loggers.CreateLogger("gatehouse.workload.agent"), cancellationToken: ct);
+        }
+        catch (Exception e) when (e is WorkloadServerException or IdentityProviderUnavailableException)
+        {
+            await Console.Error.WriteLineAsync($"Could not join the workload server at {serverUrl}: {e.Message}");
+            return Refused;
+        }
+        await using (client)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using var app = WorkloadApiHost.Create(path, client, attestor, federation);
+            await app.StartAsync(ct);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, WorldConnectable); // as in the in-process mode: attestation decides, not socket access
+            Console.WriteLine($"Workload API: unix://{path} (trust domain {td}, SVIDs from {serverUrl} as {client.AgentId}).");
+            if (poller is not null)
+                await poller.StartAsync(ct);
+            Console.WriteLine("Press Ctrl+C to stop.");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var follow = client.RunAsync(stop.Token);
+            await app.WaitForShutdownAsync(ct);
+            await stop.CancelAsync();
+            await follow;
+            if (poller is not null)
+                await poller.StopAsync(CancellationToken.None);
+            return 0;
+        }
+    }
+
+    private const UnixFileMode WorldConnectable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
 
     private static (IPEndPoint Listen, SpiffeId Id)? BundleEndpointOption(string? address, string? id, TrustDomain trustDomain)
     {

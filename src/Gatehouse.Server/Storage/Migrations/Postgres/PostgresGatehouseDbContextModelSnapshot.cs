@@ -498,6 +498,150 @@ namespace Gatehouse.Server.Storage.Migrations.Postgres
 
                     b.ToTable("user_sessions", (string)null);
                 });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadAuthorityRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("NotAfter")
+                        .HasColumnType("bigint")
+                        .HasColumnName("not_after");
+
+                    b.Property<long>("NotBefore")
+                        .HasColumnType("bigint")
+                        .HasColumnName("not_before");
+
+                    b.Property<byte[]>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<byte[]>("PublicData")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("public_data");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TrustDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("trust_domain");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrustDomain")
+                        .HasDatabaseName("ix_workload_authorities_trust_domain");
+
+                    b.ToTable("workload_authorities", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadCaRecord", b =>
+                {
+                    b.Property<string>("TrustDomain")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("trust_domain");
+
+                    b.Property<long>("BundleSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bundle_sequence");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint")
+                        .HasColumnName("revision");
+
+                    b.HasKey("TrustDomain");
+
+                    b.ToTable("workload_cas", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadEntryRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("DnsNames")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("dns_names");
+
+                    b.Property<int?>("JwtSvidTtl")
+                        .HasColumnType("integer")
+                        .HasColumnName("jwt_svid_ttl");
+
+                    b.PrimitiveCollection<string[]>("Selectors")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("selectors");
+
+                    b.Property<string>("SpiffeId")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("spiffe_id");
+
+                    b.Property<int?>("X509SvidTtl")
+                        .HasColumnType("integer")
+                        .HasColumnName("x509_svid_ttl");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workload_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadJoinTokenRecord", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ux_workload_join_tokens_id");
+
+                    b.ToTable("workload_join_tokens", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

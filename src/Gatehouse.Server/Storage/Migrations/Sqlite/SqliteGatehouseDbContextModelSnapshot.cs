@@ -493,6 +493,150 @@ namespace Gatehouse.Server.Storage.Migrations.Sqlite
 
                     b.ToTable("user_sessions", (string)null);
                 });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadAuthorityRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("NotAfter")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("not_after");
+
+                    b.Property<long>("NotBefore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("not_before");
+
+                    b.Property<byte[]>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("protected_private_key");
+
+                    b.Property<byte[]>("PublicData")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("public_data");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TrustDomain")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trust_domain");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrustDomain")
+                        .HasDatabaseName("ix_workload_authorities_trust_domain");
+
+                    b.ToTable("workload_authorities", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadCaRecord", b =>
+                {
+                    b.Property<string>("TrustDomain")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trust_domain");
+
+                    b.Property<long>("BundleSequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bundle_sequence");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revision");
+
+                    b.HasKey("TrustDomain");
+
+                    b.ToTable("workload_cas", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadEntryRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string>("DnsNames")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dns_names");
+
+                    b.Property<int?>("JwtSvidTtl")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("jwt_svid_ttl");
+
+                    b.PrimitiveCollection<string>("Selectors")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("selectors");
+
+                    b.Property<string>("SpiffeId")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spiffe_id");
+
+                    b.Property<int?>("X509SvidTtl")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("x509_svid_ttl");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workload_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Gatehouse.Server.Storage.WorkloadJoinTokenRecord", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(43)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hash");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(43)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("Id")
+                        .IsUnique()
+                        .HasDatabaseName("ux_workload_join_tokens_id");
+
+                    b.ToTable("workload_join_tokens", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
