@@ -13,6 +13,7 @@ public class SelectorTests
     [InlineData("k8s:sa:appointments", "k8s", "sa:appointments")]
     [InlineData("k8s:pod-label:app:api", "k8s", "pod-label:app:api")]
     [InlineData("k8s:pod-label:tier:", "k8s", "pod-label:tier:")]
+    [InlineData("agent:id:spiffe://example.org/gatehouse/agent/join_token/abc", "agent", "id:spiffe://example.org/gatehouse/agent/join_token/abc")]
     public void Parse_KnownKinds(string text, string type, string value)
     {
         var selector = Selector.Parse(text);
@@ -30,6 +31,8 @@ public class SelectorTests
     [InlineData("k8s:ns:a:b")]
     [InlineData("k8s:pod-label:novalue")]
     [InlineData("k8s:pod-label::v")]
+    [InlineData("agent:id:node-a")]
+    [InlineData("agent:id:spiffe://Example.org/agent")]
     [InlineData("docker:label:x")]
     [InlineData("unix")]
     [InlineData("")]

@@ -1,3 +1,4 @@
+using Gatehouse.Protocol.Spiffe;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Gatehouse.Workload.Registration;
@@ -5,7 +6,9 @@ namespace Gatehouse.Workload.Registration;
 /// <summary>
 /// A workload attribute that attestation can observe, written <c>type:value</c>: <c>unix:uid:1000</c>,
 /// <c>unix:gid:1000</c>, <c>unix:path:/usr/bin/api</c>, <c>k8s:ns:prod</c>, <c>k8s:sa:api</c>,
-/// <c>k8s:pod-label:app:api</c>. Compared ordinally on the whole string.
+/// <c>k8s:pod-label:app:api</c>; and <c>agent:id:SPIFFE-ID</c>, which only the workload server adds — the SPIFFE ID of
+/// the agent asking, from its mTLS certificate — so that an entry can be pinned to the agents (nodes) that may obtain it.
+/// Compared ordinally on the whole string.
 /// </summary>
 public readonly record struct Selector(string Type, string Value)
 {
@@ -31,6 +34,7 @@ public readonly record struct Selector(string Type, string Value)
             ("unix", "path") => value.StartsWith('/') ? null : "path must be absolute",
             ("k8s", "ns") or ("k8s", "sa") => value.Contains(':') ? "name must not contain ':'" : null,
             ("k8s", "pod-label") => value.IndexOf(':') > 0 ? null : "expected pod-label:key:value",
+            ("agent", "id") => SpiffeId.TryParse(value, out _, out var error) ? null : $"not a SPIFFE ID ({error})",
             _ => $"unknown selector '{type}:{kind}'",
         };
         if (reason is not null)
@@ -45,4 +49,8 @@ public readonly record struct Selector(string Type, string Value)
     public static Selector K8sNamespace(string ns) => Parse("k8s:ns:" + ns);
     public static Selector K8sServiceAccount(string sa) => Parse("k8s:sa:" + sa);
     public static Selector K8sPodLabel(string key, string value) => Parse($"k8s:pod-label:{key}:{value}");
+    public static Selector AgentId(SpiffeId agent) => new("agent", "id:" + agent);
+
+    /// <summary>Selectors of this type are the server's to add; an agent reporting one is refused.</summary>
+    public const string AgentType = "agent";
 }

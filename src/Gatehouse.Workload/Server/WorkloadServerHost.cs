@@ -103,18 +103,18 @@ public static class WorkloadServerHost
 
         app.MapPost(EntitledPath, async (EntitledRequest request, HttpContext http, CancellationToken ct) =>
         {
-            if (Agent(http) is null)
+            if (Agent(http) is not { } agent)
                 return AgentRequired();
-            if (!TryParseSelectors(request.Selectors, out var selectors, out var problem))
+            if (!TryParseSelectors(request.Selectors, agent, out var selectors, out var problem))
                 return problem;
             return Results.Json(new EntitledResponse((await entries.MatchAsync(selectors, ct)).Count > 0));
         });
 
         app.MapPost(X509SvidsPath, async (X509SvidsRequest request, HttpContext http, CancellationToken ct) =>
         {
-            if (Agent(http) is null)
+            if (Agent(http) is not { } agent)
                 return AgentRequired();
-            if (!TryParseSelectors(request.Selectors, out var selectors, out var problem))
+            if (!TryParseSelectors(request.Selectors, agent, out var selectors, out var problem))
                 return problem;
             if (ParsePublicKey(request.PublicKey) is not { } publicKey)
                 return Error(400, "invalid_request", "public_key must be a base64 SubjectPublicKeyInfo of a P-256 key.");
@@ -126,9 +126,9 @@ public static class WorkloadServerHost
 
         app.MapPost(JwtSvidsPath, async (JwtSvidsRequest request, HttpContext http, CancellationToken ct) =>
         {
-            if (Agent(http) is null)
+            if (Agent(http) is not { } agent)
                 return AgentRequired();
-            if (!TryParseSelectors(request.Selectors, out var selectors, out var problem))
+            if (!TryParseSelectors(request.Selectors, agent, out var selectors, out var problem))
                 return problem;
             if (request.Audience is not { Length: > 0 } audience || audience.Any(string.IsNullOrEmpty))
                 return Error(400, "invalid_request", "audience must name at least one audience.");
@@ -172,15 +172,25 @@ public static class WorkloadServerHost
         }
     }
 
-    private static bool TryParseSelectors(string[]? values, out List<Selector> selectors, out IResult problem)
+    /// <summary>
+    /// The selectors the agent attested for its caller, plus <c>agent:id:</c> with the agent's own SPIFFE ID from its
+    /// certificate, so that an entry pinned to some agents is served to no other; an agent claiming that selector
+    /// itself is refused.
+    /// </summary>
+    private static bool TryParseSelectors(string[]? values, SpiffeId agent, out List<Selector> selectors, out IResult problem)
     {
-        selectors = [];
+        selectors = [Selector.AgentId(agent)];
         problem = Results.Empty;
         foreach (var value in values ?? [])
         {
             if (!Selector.TryParse(value, out var selector, out var reason))
             {
                 problem = Error(400, "invalid_request", $"selector '{value}': {reason}.");
+                return false;
+            }
+            if (selector.Type == Selector.AgentType)
+            {
+                problem = Error(400, "invalid_request", $"selector '{value}': agent selectors are added by the server, not reported by agents.");
                 return false;
             }
             selectors.Add(selector);

@@ -140,6 +140,29 @@ public sealed class WorkloadServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EntryPinnedToAnAgent_ServedThroughThatAgentOnly()
+    {
+        await StartServerAsync();
+        var a = await StartAgentAsync("a");
+        var b = await StartAgentAsync("b");
+        var agentA = System.Text.RegularExpressions.Regex.Match(_processes[^2].Stdout, @"as (spiffe://example\.org/gatehouse/agent/join_token/[^\s)]+)").Groups[1].Value;
+        Assert.StartsWith("spiffe://example.org/gatehouse/agent/", agentA);
+        // The same workload selectors as spiffe://example.org/test, plus the agent it must come through.
+        var add = await RunAsync("workload", "entry", "add", "--spiffe-id", "spiffe://example.org/pinned",
+            "--selector", $"unix:uid:{TestPki.CurrentUid()}", "--selector", $"agent:id:{agentA}");
+        Assert.True(add.ExitCode == 0, add.Description);
+
+        using var clientA = new WorkloadApiClient(a);
+        using var clientB = new WorkloadApiClient(b);
+        using var watch = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var fromA = await clientA.FetchJwtSvidsAsync(["billing"], cancellationToken: watch.Token);
+        var fromB = await clientB.FetchJwtSvidsAsync(["billing"], cancellationToken: watch.Token);
+
+        Assert.Equal(["spiffe://example.org/pinned", "spiffe://example.org/test"], fromA.Select(s => s.SpiffeId).Order());
+        Assert.Equal(["spiffe://example.org/test"], fromB.Select(s => s.SpiffeId));
+    }
+
+    [Fact]
     public async Task JoinToken_UsedUnknownOrExpired_IsRefused()
     {
         await StartServerAsync();
