@@ -179,6 +179,36 @@ public sealed class UsersCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task UsersResetTotp_RemovesTheAuthenticator_EndsTheSessions_AndSaysSoWhenThereIsNone()
+    {
+        await MigrateAndAddAliceAsync();
+        var ct = CancellationToken.None;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string alice;
+        await using (var store = Store())
+        {
+            alice = (await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", ct))!.Subject;
+            await store.GetRequiredService<UserStore>().SetTotpSecretAsync(alice, [1, 2, 3], ct);
+            await store.GetRequiredService<Server.Authentication.SessionStore>().AddAsync(
+                new() { Hash = "session", SessionId = "sid", Subject = alice, Amr = "pwd otp", AuthTime = now, ExpiresAt = now + 600 }, ct);
+        }
+
+        var reset = await RunAsync(null, "users", "reset-totp", "alice");
+
+        Assert.True(reset.ExitCode == 0, reset.Description);
+        Assert.Contains("TOTP authenticator removed", reset.Stdout);
+        await using (var store = Store())
+        {
+            Assert.Null((await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", ct))!.ProtectedTotpSecret);
+            Assert.Null(await store.GetRequiredService<Server.Authentication.SessionStore>().FindActiveAsync("session", now, ct));
+        }
+        var again = await RunAsync(null, "users", "reset-totp", "alice");
+        Assert.True(again.ExitCode == 0, again.Description);
+        Assert.Contains("has no TOTP authenticator", again.Stdout);
+        Assert.Equal(1, (await RunAsync(null, "users", "reset-totp", "nobody")).ExitCode);
+    }
+
+    [Fact]
     public async Task UsersAdd_ShortPassword_Exits1()
     {
         Assert.Equal(0, (await RunAsync(null, "migrate")).ExitCode);

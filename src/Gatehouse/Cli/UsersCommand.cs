@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Gatehouse.Server.Authentication;
 using Gatehouse.Server.Configuration;
 using Gatehouse.Server.Hosting;
 using Gatehouse.Server.Storage;
@@ -27,6 +28,7 @@ internal static class UsersCommand
         command.Subcommands.Add(HashPassword());
         command.Subcommands.Add(SetEnabled("disable", enabled: false, "Disable a user: sign-in, token grants and userinfo refuse them until enabled again; their sessions end and their refresh and opaque access tokens are revoked."));
         command.Subcommands.Add(SetEnabled("enable", enabled: true, "Enable a disabled user again."));
+        command.Subcommands.Add(ResetTotp());
         return command;
     }
 
@@ -138,6 +140,34 @@ internal static class UsersCommand
                 ? GatehouseConfiguration.Load(ConfigurationLoader.Build(file.FullName, new Dictionary<string, string?>())).Authentication
                 : new AuthenticationOptions();
             Console.WriteLine(new PasswordHasher(options).Hash(password));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>For a lost authenticator: the user signs in with the password alone and can enrol a new one.</summary>
+    private static Command ResetTotp()
+    {
+        var config = CliOptions.Config();
+        var username = Username();
+        var command = new Command("reset-totp",
+            "Remove a user's TOTP authenticator (lost or replaced device) and end their sessions; they can enrol a new one after signing in.")
+        {
+            config, username,
+        };
+        command.SetAction((parse, ct) => CommandFailures.RunAsync(async () =>
+        {
+            await using var services = CoreServices.Build(parse.GetValue(config)!.FullName);
+            if (await FindAsync(services, parse.GetValue(username)!, ct) is not { } user)
+                return Failed;
+            if (user.ProtectedTotpSecret is null)
+            {
+                Console.WriteLine($"User {user.Username} has no TOTP authenticator; nothing changed.");
+                return 0;
+            }
+            await services.GetRequiredService<UserStore>().SetTotpSecretAsync(user.Subject, null, ct);
+            await services.GetRequiredService<SessionStore>().EndSubjectAsync(user.Subject, services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds(), ct);
+            Console.WriteLine($"User {user.Username}: TOTP authenticator removed and sessions ended.");
             return 0;
         }));
         return command;
