@@ -45,6 +45,16 @@ public sealed class UsersCommandTests : IDisposable
         return new ServiceCollection().AddLogging().AddGatehouseCore(GatehouseConfiguration.Load(configuration)).BuildServiceProvider();
     }
 
+    private async Task<string> AliceSubjectAsync()
+    {
+        await using var store = Store();
+        return (await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", CancellationToken.None))!.Subject;
+    }
+
+    /// <summary>A ten-minute session of <paramref name="subject"/>, whose cookie hashes to <paramref name="hash"/>.</summary>
+    private static Server.Storage.UserSessionRecord Session(string hash, string subject, long now) =>
+        new() { Hash = hash, SessionId = "sid-" + hash, Subject = subject, Amr = "pwd", AuthTime = now, ExpiresAt = now + 600 };
+
     [Fact]
     public async Task UsersAdd_ThenList_ShowsUsernameSubjectRolesAndState()
     {
@@ -138,16 +148,15 @@ public sealed class UsersCommandTests : IDisposable
         await MigrateAndAddAliceAsync();
         var ct = CancellationToken.None;
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string alice;
+        var alice = await AliceSubjectAsync();
         await using (var store = Store())
         {
-            alice = (await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", ct))!.Subject;
             var sessions = store.GetRequiredService<Server.Authentication.SessionStore>();
             var refresh = store.GetRequiredService<Server.Token.RefreshTokenStore>();
             var access = store.GetRequiredService<Server.Storage.AccessTokenStore>();
             foreach (var subject in new[] { alice, "someone-else" })
             {
-                await sessions.AddAsync(new() { Hash = "session-" + subject, SessionId = "sid-" + subject, Subject = subject, Amr = "pwd", AuthTime = now, ExpiresAt = now + 600 }, ct);
+                await sessions.AddAsync(Session("session-" + subject, subject, now), ct);
                 await refresh.AddAsync(new()
                 {
                     Hash = "refresh-" + subject, GrantId = "grant-" + subject, ClientId = "web", Subject = subject, SessionId = "sid-" + subject,
@@ -184,13 +193,11 @@ public sealed class UsersCommandTests : IDisposable
         await MigrateAndAddAliceAsync();
         var ct = CancellationToken.None;
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string alice;
+        var alice = await AliceSubjectAsync();
         await using (var store = Store())
         {
-            alice = (await store.GetRequiredService<UserStore>().FindByUsernameAsync("alice", ct))!.Subject;
             await store.GetRequiredService<UserStore>().SetTotpSecretAsync(alice, [1, 2, 3], ct);
-            await store.GetRequiredService<Server.Authentication.SessionStore>().AddAsync(
-                new() { Hash = "session", SessionId = "sid", Subject = alice, Amr = "pwd otp", AuthTime = now, ExpiresAt = now + 600 }, ct);
+            await store.GetRequiredService<Server.Authentication.SessionStore>().AddAsync(Session("session", alice, now), ct);
         }
 
         var reset = await RunAsync(null, "users", "reset-totp", "alice");
